@@ -1,0 +1,425 @@
+//! Component level: finds VEVENT and VTIMEZONE blocks and builds [`ParsedEvent`]s.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+
+use crate::lines::{parse_content_line, truncate, unfold, ContentLine};
+use crate::values::{
+    local_to_utc, parse_date_value, parse_duration, resolve_tzid, unescape_text, DateValue,
+};
+use crate::{Attendee, IcsProblem, ParsedCalendar, ParsedEvent};
+
+/// Parses iCalendar text. Never fails: what cannot be read ends up in `problems`.
+pub fn parse_ics(input: &str) -> ParsedCalendar {
+    let lines = unfold(input);
+    let mut problems = Vec::new();
+    let blocks = split_blocks(&lines, &mut problems);
+
+    if !blocks.saw_calendar && blocks.events.is_empty() && !lines.is_empty() {
+        problems.push(problem(1, "no BEGIN:VCALENDAR or BEGIN:VEVENT found"));
+    }
+
+    let mut events = Vec::new();
+    for block in blocks.events {
+        match build_event(&block, input, &blocks.vtimezones) {
+            Ok(event) => events.push(event),
+            Err(reason) => problems.push(problem(block.begin_line, &reason)),
+        }
+    }
+    problems.sort_by_key(|p| line_of(&p.position));
+    ParsedCalendar { events, problems }
+}
+
+fn problem(line: usize, reason: &str) -> IcsProblem {
+    IcsProblem {
+        position: format!("line {line}"),
+        reason: reason.to_string(),
+    }
+}
+
+fn line_of(position: &str) -> usize {
+    position
+        .strip_prefix("line ")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+struct EventBlock {
+    begin_line: usize,
+    start: usize,
+    end: usize,
+    props: Vec<ContentLine>,
+}
+
+struct Blocks {
+    saw_calendar: bool,
+    events: Vec<EventBlock>,
+    /// TZID of each VTIMEZONE mapped to its X-LIC-LOCATION (or its own TZID).
+    vtimezones: HashMap<String, String>,
+}
+
+fn split_blocks(lines: &[crate::lines::LogicalLine], problems: &mut Vec<IcsProblem>) -> Blocks {
+    let mut out = Blocks {
+        saw_calendar: false,
+        events: Vec::new(),
+        vtimezones: HashMap::new(),
+    };
+    let mut stack: Vec<String> = Vec::new();
+    let mut event: Option<EventBlock> = None;
+    // (TZID, X-LIC-LOCATION) of the VTIMEZONE being read.
+    let mut vtimezone: Option<(Option<String>, Option<String>)> = None;
+
+    for line in lines {
+        if let Some(open) = event.as_mut() {
+            open.end = line.end;
+        }
+        let content = match parse_content_line(&line.text) {
+            Ok(c) => c,
+            Err(reason) => {
+                problems.push(problem(
+                    line.line_no,
+                    &format!("{reason}: {:?}", truncate(&line.text, 60)),
+                ));
+                continue;
+            }
+        };
+        match content.name.as_str() {
+            "BEGIN" => {
+                let component = content.value.trim().to_ascii_uppercase();
+                match component.as_str() {
+                    "VCALENDAR" => out.saw_calendar = true,
+                    "VEVENT" => {
+                        if let Some(unclosed) = event.take() {
+                            problems.push(problem(
+                                unclosed.begin_line,
+                                &format!("VEVENT not closed before line {}", line.line_no),
+                            ));
+                            out.events.push(unclosed);
+                            if let Some(pos) = stack.iter().rposition(|c| c == "VEVENT") {
+                                stack.truncate(pos);
+                            }
+                        }
+                        event = Some(EventBlock {
+                            begin_line: line.line_no,
+                            start: line.start,
+                            end: line.end,
+                            props: Vec::new(),
+                        });
+                    }
+                    "VTIMEZONE" if event.is_none() => vtimezone = Some((None, None)),
+                    _ => {}
+                }
+                stack.push(component);
+            }
+            "END" => {
+                let component = content.value.trim().to_ascii_uppercase();
+                match stack.iter().rposition(|c| *c == component) {
+                    Some(pos) => stack.truncate(pos),
+                    None => problems.push(problem(
+                        line.line_no,
+                        &format!("END:{component} without BEGIN"),
+                    )),
+                }
+                if component == "VEVENT" {
+                    if let Some(closed) = event.take() {
+                        out.events.push(closed);
+                    }
+                } else if component == "VTIMEZONE" {
+                    if let Some((Some(tzid), location)) = vtimezone.take() {
+                        let location = location.unwrap_or_else(|| tzid.clone());
+                        out.vtimezones.insert(tzid, location);
+                    }
+                }
+            }
+            _ => {
+                let innermost = stack.last().map(String::as_str);
+                if let Some(open) = event.as_mut() {
+                    if innermost == Some("VEVENT") {
+                        open.props.push(content);
+                    }
+                } else if let Some((tzid, location)) = vtimezone.as_mut() {
+                    if innermost == Some("VTIMEZONE") {
+                        match content.name.as_str() {
+                            "TZID" => *tzid = Some(content.value.trim().to_string()),
+                            "X-LIC-LOCATION" => *location = Some(content.value.trim().to_string()),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(unclosed) = event.take() {
+        problems.push(problem(
+            unclosed.begin_line,
+            "VEVENT not closed before end of input",
+        ));
+        out.events.push(unclosed);
+    }
+    out
+}
+
+/// What one DATE / DATE-TIME property resolved to.
+struct Resolved {
+    instant: DateTime<Utc>,
+    all_day: bool,
+    tzid: Option<String>,
+    floating: bool,
+    /// Set when the value was read but its TZID is unknown (the instant assumes UTC).
+    unknown_zone: Option<String>,
+}
+
+fn resolve_value(
+    name: &str,
+    value: &str,
+    tzid_param: Option<&str>,
+    vtimezones: &HashMap<String, String>,
+) -> Result<Resolved, String> {
+    let parsed = parse_date_value(value)
+        .ok_or_else(|| format!("unparseable {name} {:?}", truncate(value.trim(), 40)))?;
+    let mut resolved = Resolved {
+        instant: DateTime::UNIX_EPOCH,
+        all_day: false,
+        tzid: None,
+        floating: false,
+        unknown_zone: None,
+    };
+    match parsed {
+        DateValue::Date(date) => {
+            resolved.instant = date.and_time(NaiveTime::MIN).and_utc();
+            resolved.all_day = true;
+        }
+        DateValue::Utc(naive) => resolved.instant = naive.and_utc(),
+        DateValue::Local(naive) => match tzid_param {
+            Some(tzid) => match resolve_tzid(tzid, vtimezones) {
+                Some(tz) => {
+                    resolved.instant = local_to_utc(tz, naive);
+                    resolved.tzid = Some(tz.name().to_string());
+                }
+                None => {
+                    resolved.instant = naive.and_utc();
+                    resolved.tzid = Some(tzid.to_string());
+                    resolved.unknown_zone = Some(format!(
+                        "unknown time zone {:?} in {name}",
+                        truncate(tzid, 60)
+                    ));
+                }
+            },
+            None => {
+                resolved.instant = naive.and_utc();
+                resolved.floating = true;
+            }
+        },
+    }
+    Ok(resolved)
+}
+
+fn resolve_property(
+    prop: &ContentLine,
+    vtimezones: &HashMap<String, String>,
+) -> Result<Resolved, String> {
+    resolve_value(&prop.name, &prop.value, prop.param("TZID"), vtimezones)
+}
+
+/// RDATE / EXDATE: comma lists, possibly over several lines; PERIOD values count by start.
+fn resolve_list(
+    props: &[&ContentLine],
+    vtimezones: &HashMap<String, String>,
+    broken: &mut Vec<String>,
+) -> Vec<DateTime<Utc>> {
+    let mut out = Vec::new();
+    for prop in props {
+        for item in prop.value.split(',').filter(|s| !s.trim().is_empty()) {
+            let item = item.split('/').next().unwrap_or(item);
+            match resolve_value(&prop.name, item, prop.param("TZID"), vtimezones) {
+                Ok(r) => {
+                    if let Some(reason) = r.unknown_zone {
+                        broken.push(reason);
+                    }
+                    out.push(r.instant);
+                }
+                Err(reason) => broken.push(reason),
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn attendee(prop: &ContentLine) -> Option<Attendee> {
+    let value = prop.value.trim();
+    let email = match value.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("mailto:") => &value[7..],
+        _ => value,
+    };
+    if email.is_empty() {
+        return None;
+    }
+    Some(Attendee {
+        email: email.to_string(),
+        name: prop
+            .param("CN")
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty()),
+        partstat: prop
+            .param("PARTSTAT")
+            .map(|p| p.trim().to_ascii_uppercase()),
+    })
+}
+
+fn build_event(
+    block: &EventBlock,
+    input: &str,
+    vtimezones: &HashMap<String, String>,
+) -> Result<ParsedEvent, String> {
+    let first = |name: &str| block.props.iter().find(|p| p.name == name);
+    let all = |name: &str| -> Vec<&ContentLine> {
+        block.props.iter().filter(|p| p.name == name).collect()
+    };
+    let text = |name: &str| {
+        first(name)
+            .map(|p| unescape_text(&p.value))
+            .filter(|s| !s.is_empty())
+    };
+    let mut broken: Vec<String> = Vec::new();
+
+    let uid = text("UID").map(|u| u.trim().to_string());
+    let raw = input
+        .get(block.start..block.end)
+        .unwrap_or_default()
+        .to_string();
+
+    let start = match first("DTSTART") {
+        None => {
+            broken.push("missing DTSTART".to_string());
+            None
+        }
+        Some(prop) => match resolve_property(prop, vtimezones) {
+            Ok(r) => Some(r),
+            Err(reason) => {
+                broken.push(reason);
+                None
+            }
+        },
+    };
+    let (start_at, all_day, tzid, floating) = match &start {
+        Some(r) => {
+            if let Some(reason) = &r.unknown_zone {
+                broken.push(reason.clone());
+            }
+            (r.instant, r.all_day, r.tzid.clone(), r.floating)
+        }
+        None => (DateTime::UNIX_EPOCH, false, None, false),
+    };
+
+    let end_at = if start.is_none() {
+        start_at
+    } else if let Some(prop) = first("DTEND") {
+        match resolve_property(prop, vtimezones) {
+            Ok(r) => {
+                if let Some(reason) = r.unknown_zone {
+                    broken.push(reason);
+                }
+                if r.instant < start_at {
+                    broken.push("DTEND is before DTSTART".to_string());
+                    start_at
+                } else {
+                    r.instant
+                }
+            }
+            Err(reason) => {
+                broken.push(reason);
+                default_end(start_at, all_day)
+            }
+        }
+    } else if let Some(prop) = first("DURATION") {
+        match parse_duration(&prop.value) {
+            Some(d) if d >= Duration::zero() => start_at.checked_add_signed(d).unwrap_or(start_at),
+            Some(_) => {
+                broken.push("negative DURATION".to_string());
+                start_at
+            }
+            None => {
+                broken.push(format!(
+                    "unparseable DURATION {:?}",
+                    truncate(prop.value.trim(), 40)
+                ));
+                default_end(start_at, all_day)
+            }
+        }
+    } else {
+        default_end(start_at, all_day)
+    };
+
+    let rdates = resolve_list(&all("RDATE"), vtimezones, &mut broken);
+    let exdates = resolve_list(&all("EXDATE"), vtimezones, &mut broken);
+    let recurrence_id =
+        first("RECURRENCE-ID").and_then(|prop| match resolve_property(prop, vtimezones) {
+            Ok(r) => {
+                if let Some(reason) = r.unknown_zone {
+                    broken.push(reason);
+                }
+                Some(r.instant)
+            }
+            Err(reason) => {
+                broken.push(reason);
+                None
+            }
+        });
+
+    let uid = match uid {
+        Some(uid) => uid,
+        // RFC 5545 requires UID, but old exporters omit it; a stand-in derived from the
+        // text keeps re-imports of the same file idempotent.
+        None if broken.is_empty() => format!("generated-{:016x}", fnv1a(raw.as_bytes())),
+        None => return Err(format!("VEVENT without UID: {}", broken.join("; "))),
+    };
+
+    let mut event = ParsedEvent {
+        uid,
+        summary: text("SUMMARY"),
+        location: text("LOCATION"),
+        description: text("DESCRIPTION"),
+        start: start_at,
+        end: end_at,
+        all_day,
+        tzid,
+        floating,
+        rrule: first("RRULE")
+            .map(|p| p.value.trim().to_string())
+            .filter(|r| !r.is_empty()),
+        rdates,
+        exdates,
+        recurrence_id,
+        organizer: first("ORGANIZER").and_then(attendee),
+        attendees: all("ATTENDEE").into_iter().filter_map(attendee).collect(),
+        status: first("STATUS").map(|p| p.value.trim().to_ascii_uppercase()),
+        broken: None,
+        raw,
+    };
+    if start.is_some() && event.rrule.is_some() {
+        if let Err(reason) = crate::expand::check_rule(&event) {
+            broken.push(format!("bad RRULE: {reason}"));
+        }
+    }
+    if !broken.is_empty() {
+        event.broken = Some(broken.join("; "));
+    }
+    Ok(event)
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn default_end(start: DateTime<Utc>, all_day: bool) -> DateTime<Utc> {
+    if all_day {
+        start + Duration::days(1)
+    } else {
+        start
+    }
+}
