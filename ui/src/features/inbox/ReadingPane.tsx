@@ -1,0 +1,94 @@
+import { useQuery } from "@tanstack/react-query";
+import { getThread, type Address, type MessageView } from "../../ipc/bindings";
+import { queryKeys } from "../../ipc/queryKeys";
+import { formatBytes, formatDateTime } from "../../lib/time";
+import { ErrorNote } from "../../components/ErrorNote";
+import { Loading } from "../../components/Spinner";
+import { Icon } from "../../components/Icon";
+import { MessageBody } from "./MessageBody";
+
+export function ReadingPane({ threadId, onClose }: { threadId: number; onClose: () => void }) {
+  const thread = useQuery({ queryKey: queryKeys.thread(threadId), queryFn: () => getThread(threadId) });
+  return (
+    <section className="reading-pane" data-testid="reading-pane" data-thread-id={threadId} aria-label="Conversation">
+      <header className="pane-header">
+        <h2 className="pane-header__title">{thread.data?.subject || (thread.isPending ? "" : "(no subject)")}</h2>
+        {thread.data && thread.data.messages.length > 1 && (
+          <span className="pill">{thread.data.messages.length} messages</span>
+        )}
+        <button type="button" className="icon-btn" aria-label="Close conversation" title="Close (Esc)" onClick={onClose}>
+          <Icon name="close" />
+        </button>
+      </header>
+      <div className="reading-pane__scroll">
+        {thread.isPending && <Loading />}
+        {thread.isError && <ErrorNote error={thread.error} onRetry={() => void thread.refetch()} />}
+        {thread.data?.messages.map((m) => <MessageCard key={m.id} message={m} />)}
+      </div>
+    </section>
+  );
+}
+
+function MessageCard({ message }: { message: MessageView }) {
+  return (
+    <article className={`message${message.unread ? " is-unread" : ""}`} data-testid="message" data-message-id={message.id}>
+      <header className="message__header">
+        <div className="message__from">
+          {message.from ? <AddressView address={message.from} /> : <span className="muted">(unknown sender)</span>}
+          {message.flagged && (
+            <span className="marker marker--flag">
+              <Icon name="flag" title="Flagged" />
+            </span>
+          )}
+          {message.parse_error !== null && (
+            <span className="badge badge--warning" data-testid="parse-error" title={message.parse_error}>
+              <Icon name="warning" /> Could not be fully read
+            </span>
+          )}
+          <time className="message__date" dateTime={new Date(message.date).toISOString()}>
+            {formatDateTime(message.date)}
+          </time>
+        </div>
+        <AddressLine label="To" list={message.to} />
+        <AddressLine label="Cc" list={message.cc} />
+      </header>
+      {message.parse_error !== null && <div className="message__parse-error">{message.parse_error}</div>}
+      <MessageBody message={message} />
+      {message.attachments.length > 0 && (
+        <ul className="attachments" data-testid="attachments" aria-label="Attachments">
+          {message.attachments.map((a, i) => (
+            <li key={`${a.name}-${i}`} className="attachment" title={a.mime_type}>
+              <Icon name="paperclip" />
+              <span className="attachment__name">{a.name || "(unnamed)"}</span>
+              <span className="attachment__size">{formatBytes(a.size)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </article>
+  );
+}
+
+function AddressView({ address }: { address: Address }) {
+  if (!address.name) return <span className="address">{address.email}</span>;
+  return (
+    <span className="address" title={address.email}>
+      <span className="address__name">{address.name}</span> <span className="address__email">&lt;{address.email}&gt;</span>
+    </span>
+  );
+}
+
+function AddressLine({ label, list }: { label: string; list: Address[] }) {
+  if (list.length === 0) return null;
+  return (
+    <div className="message__recipients">
+      <span className="message__label">{label}</span>
+      {list.map((a, i) => (
+        <span key={`${a.email}-${i}`}>
+          {i > 0 && ", "}
+          <AddressView address={a} />
+        </span>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+import { useQuery } from "@tanstack/react-query";
+import { useSyncExternalStore } from "react";
+import { stats, type AppStatus } from "../../ipc/bindings";
+import { queryKeys } from "../../ipc/queryKeys";
+import { ErrorNote } from "../../components/ErrorNote";
+
+const DARK_QUERY = "(prefers-color-scheme: dark)";
+
+function subscribeScheme(onChange: () => void) {
+  const mq = window.matchMedia?.(DARK_QUERY);
+  mq?.addEventListener?.("change", onChange);
+  return () => mq?.removeEventListener?.("change", onChange);
+}
+
+function useOsPrefersDark(): boolean {
+  return useSyncExternalStore(subscribeScheme, () => window.matchMedia?.(DARK_QUERY).matches ?? false);
+}
+
+interface Props {
+  status: AppStatus;
+  highlightAddAccount: boolean;
+  /** Offered while the store is still empty. */
+  onShowWelcome?: () => void;
+}
+
+export function SettingsView({ status, highlightAddAccount, onShowWelcome }: Props) {
+  const dark = useOsPrefersDark();
+  const counts = useQuery({ queryKey: queryKeys.stats, queryFn: stats });
+  return (
+    <div className="page">
+      <h1 className="page__title">Settings</h1>
+
+      <section className={`card${highlightAddAccount ? " card--highlight" : ""}`} data-testid="add-account-note">
+        <h2>Accounts</h2>
+        <p>
+          Adding mail, calendar and helpdesk accounts arrives with the IMAP feature. Until then Switchboard works with
+          the data already in its local store, such as the demo workspace.
+        </p>
+        <button type="button" className="btn" disabled title="Arrives with the IMAP feature">
+          Add account
+        </button>
+        {onShowWelcome && (
+          <button type="button" className="btn btn--link" data-testid="show-welcome" onClick={onShowWelcome}>
+            Back to the welcome screen
+          </button>
+        )}
+      </section>
+
+      <section className="card">
+        <h2>Storage</h2>
+        <dl className="facts">
+          <dt>Data directory</dt>
+          <dd>
+            <code data-testid="data-dir">{status.data_dir}</code>
+          </dd>
+        </dl>
+        {counts.isError && <ErrorNote error={counts.error} />}
+        {counts.data && (
+          <dl className="facts facts--grid" data-testid="stats">
+            <dt>Accounts</dt>
+            <dd>{counts.data.accounts}</dd>
+            <dt>Messages</dt>
+            <dd>
+              {counts.data.messages}
+              {counts.data.malformed_messages > 0 && (
+                <span className="muted"> ({counts.data.malformed_messages} not fully readable)</span>
+              )}
+            </dd>
+            <dt>Threads</dt>
+            <dd>{counts.data.threads}</dd>
+            <dt>Contacts</dt>
+            <dd>{counts.data.contacts}</dd>
+            <dt>Calendars</dt>
+            <dd>{counts.data.calendars}</dd>
+            <dt>Events</dt>
+            <dd>{counts.data.events}</dd>
+            <dt>Ticket sources</dt>
+            <dd>{counts.data.ticket_sources}</dd>
+            <dt>Tickets</dt>
+            <dd>{counts.data.tickets}</dd>
+          </dl>
+        )}
+      </section>
+
+      <section className="card">
+        <h2>Appearance</h2>
+        <p>
+          The theme follows your operating system, which currently prefers a{" "}
+          <strong data-testid="theme-current">{dark ? "dark" : "light"}</strong> appearance. Message bodies are always
+          shown on white, as their senders designed them.
+        </p>
+      </section>
+
+      <section className="card">
+        <h2>Keyboard</h2>
+        <dl className="facts facts--grid keys">
+          <dt>
+            <kbd>/</kbd>
+          </dt>
+          <dd>Search mail</dd>
+          <dt>
+            <kbd>j</kbd> <kbd>k</kbd>
+          </dt>
+          <dd>Next / previous item</dd>
+          <dt>
+            <kbd>Enter</kbd>
+          </dt>
+          <dd>Open</dd>
+          <dt>
+            <kbd>Esc</kbd>
+          </dt>
+          <dd>Close</dd>
+          <dt>
+            <kbd>g</kbd> then <kbd>i</kbd> <kbd>c</kbd> <kbd>t</kbd> <kbd>k</kbd> <kbd>s</kbd> <kbd>y</kbd>
+          </dt>
+          <dd>Inbox, Calendar, Tickets, Contacts, Settings, Sync health</dd>
+        </dl>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { setSyncPaused, syncHealth } from "../../ipc/bindings";
+import { queryKeys } from "../../ipc/queryKeys";
+import { formatDateTime } from "../../lib/time";
+import { ErrorNote } from "../../components/ErrorNote";
+import { EmptyState } from "../../components/EmptyState";
+import { Loading } from "../../components/Spinner";
+
+export function SyncHealthView() {
+  const queryClient = useQueryClient();
+  const health = useQuery({ queryKey: queryKeys.syncHealth, queryFn: syncHealth });
+  const pause = useMutation({
+    mutationFn: (paused: boolean) => setSyncPaused(paused),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.syncHealth }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.appStatus }),
+      ]),
+  });
+  const paused = health.data?.paused ?? false;
+  return (
+    <div className="page">
+      <h1 className="page__title">Sync health</h1>
+      {health.isPending && <Loading />}
+      {health.isError && <ErrorNote error={health.error} onRetry={() => void health.refetch()} />}
+      {health.data && (
+        <>
+          <section className="card card--row">
+            <div>
+              <h2>{paused ? "Sync is paused" : "Sync is running"}</h2>
+              <p className="muted">
+                {paused
+                  ? "No jobs run until you resume. Local changes wait in the queue."
+                  : "Jobs run in the background with per-account rate budgets."}
+              </p>
+            </div>
+            <label className="switch">
+              <input
+                type="checkbox"
+                role="switch"
+                data-testid="sync-paused-toggle"
+                checked={paused}
+                disabled={pause.isPending}
+                onChange={(e) => pause.mutate(e.target.checked)}
+              />
+              <span>Paused</span>
+            </label>
+          </section>
+          {pause.isError && <ErrorNote error={pause.error} />}
+
+          <section className="card">
+            <h2>Jobs</h2>
+            {health.data.jobs.length === 0 ? (
+              <EmptyState title="No jobs queued" />
+            ) : (
+              <table className="table" data-testid="sync-jobs">
+                <thead>
+                  <tr>
+                    <th>Kind</th>
+                    <th>State</th>
+                    <th className="table__num">Attempts</th>
+                    <th>Last error</th>
+                    <th className="table__date">Updated</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {health.data.jobs.map((job) => (
+                    <tr key={job.id} data-testid="sync-job" data-state={job.state}>
+                      <td>{job.kind}</td>
+                      <td>
+                        <span className={`job-state job-state--${job.state}`}>{job.state}</span>
+                      </td>
+                      <td className="table__num">{job.attempts}</td>
+                      <td className="table__error">{job.last_error ?? "—"}</td>
+                      <td className="table__date">{formatDateTime(job.updated_at)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+
+          <section className="card">
+            <h2>Sync cursors</h2>
+            {health.data.cursors.length === 0 ? (
+              <EmptyState title="Nothing has synced yet" />
+            ) : (
+              <table className="table" data-testid="sync-cursors">
+                <thead>
+                  <tr>
+                    <th>Account</th>
+                    <th>Scope</th>
+                    <th className="table__date">Last advanced</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {health.data.cursors.map((c) => (
+                    <tr key={`${c.account}:${c.scope}`}>
+                      <td>{c.account}</td>
+                      <td>{c.scope}</td>
+                      <td className="table__date">{formatDateTime(c.updated_at)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+        </>
+      )}
+    </div>
+  );
+}
