@@ -23,6 +23,5 @@ export default defineConfig({
     env: { TZ: TEST_TZ },
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
-    restoreMocks: true,
   },
 });

@@ -29,6 +29,7 @@ export function Shell({ status, onShowWelcome }: { status: AppStatus; onShowWelc
   const searchInput = useRef<HTMLInputElement>(null);
   useNotificationOpen(nav.openTarget);
   const view = nav.state.view;
+  const mainRef = useRef<HTMLElement>(null);
 
   const navButton = (item: (typeof NAV)[number], badge?: ReactNode) => (
     <button
@@ -38,7 +39,12 @@ export function Shell({ status, onShowWelcome }: { status: AppStatus; onShowWelc
       data-testid={`nav-${item.view}`}
       aria-current={view === item.view ? "page" : undefined}
       title={`${item.label} (${item.keys})`}
-      onClick={() => nav.go(item.view)}
+      onClick={() => {
+        nav.go(item.view);
+        // Hand the keyboard to the view, so Enter then opens the list's item instead of
+        // pressing this button again.
+        mainRef.current?.focus({ preventScroll: true });
+      }}
     >
       <Icon name={item.icon} />
       <span className="nav__label">{item.label}</span>
@@ -87,7 +93,7 @@ export function Shell({ status, onShowWelcome }: { status: AppStatus; onShowWelc
               </button>
             )}
           </header>
-          <main className="view" data-view={view}>
+          <main className="view" data-view={view} ref={mainRef} tabIndex={-1}>
             {view === "inbox" && <InboxView />}
             {view === "calendar" && <CalendarView />}
             {view === "tickets" && <TicketsView />}
