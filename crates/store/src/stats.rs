@@ -1,0 +1,57 @@
+use crate::{Result, Store};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    pub accounts: i64,
+    pub messages: i64,
+    pub malformed_messages: i64,
+    pub threads: i64,
+    pub contacts: i64,
+    pub calendars: i64,
+    pub events: i64,
+    pub ticket_sources: i64,
+    pub tickets: i64,
+    pub unread: i64,
+}
+
+impl Store {
+    pub async fn stats(&self) -> Result<StoreStats> {
+        let r = sqlx::query!(
+            r#"SELECT
+                (SELECT count(*) FROM accounts) AS "accounts!: i64",
+                (SELECT count(*) FROM messages) AS "messages!: i64",
+                (SELECT count(*) FROM messages WHERE parse_error IS NOT NULL) AS "malformed!: i64",
+                (SELECT count(*) FROM threads) AS "threads!: i64",
+                (SELECT count(*) FROM contacts) AS "contacts!: i64",
+                (SELECT count(*) FROM calendars) AS "calendars!: i64",
+                (SELECT count(*) FROM events) AS "events!: i64",
+                (SELECT count(*) FROM ticket_sources) AS "ticket_sources!: i64",
+                (SELECT count(*) FROM tickets) AS "tickets!: i64",
+                (SELECT count(*) FROM messages WHERE seen = 0) AS "unread!: i64""#
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(StoreStats {
+            accounts: r.accounts,
+            messages: r.messages,
+            malformed_messages: r.malformed,
+            threads: r.threads,
+            contacts: r.contacts,
+            calendars: r.calendars,
+            events: r.events,
+            ticket_sources: r.ticket_sources,
+            tickets: r.tickets,
+            unread: r.unread,
+        })
+    }
+
+    /// Whether anything has been stored yet (false shows the first-run screen).
+    pub async fn has_data(&self) -> Result<bool> {
+        let n = sqlx::query_scalar!(
+            r#"SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM ticket_sources) AS "n!: i64""#
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+}
