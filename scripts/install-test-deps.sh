@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Install what building and testing Switchboard needs on Debian 12, as root.
+# Idempotent: when every package is already installed apt is not touched at all, and
+# tauri-driver is only built when no 2.x is on PATH, so a second run takes a second.
+# Non-interactive (CI=true, no terminal).
+set -euo pipefail
+
+readonly PACKAGES=(
+    # build: the Tauri app and its tray
+    build-essential pkg-config libwebkit2gtk-4.1-dev
+    libayatana-appindicator3-1 libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
+    # test session (scripts/test-session.sh): display, bus, keyring, notifications
+    xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools dunst
+    # the app window over WebDriver
+    webkit2gtk-driver
+    # peer tools the mail benchmarks compare against
+    notmuch isync
+)
+
+say() { echo "install-test-deps: $*" >&2; }
+
+as_root=()
+if [[ "$(id -u)" -ne 0 ]]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+        as_root=(sudo -n)
+    else
+        say "must run as root (or with password-less sudo)"
+        exit 1
+    fi
+fi
+
+is_installed() {
+    [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" == "ii"* ]]
+}
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+    is_installed "$package" || missing+=("$package")
+done
+
+if [[ ${#missing[@]} -gt 0 ]]; then
+    say "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    "${as_root[@]}" apt-get update -q
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q -o Dpkg::Options::=--force-confold "${missing[@]}"
+else
+    say "system packages already installed"
+fi
+
+# tauri-driver: a plain `cargo install` may pick a pre-release, hence the explicit ^2.
+# It has no --version flag, so its version is the one cargo recorded when installing it.
+installed_tauri_driver() {
+    command -v tauri-driver >/dev/null && command -v cargo >/dev/null &&
+        cargo install --list | grep -oE '^tauri-driver v2\.[0-9]+\.[0-9]+'
+}
+
+if found="$(installed_tauri_driver)"; then
+    say "${found} already installed"
+else
+    command -v cargo >/dev/null || {
+        say "cargo is not on PATH; install the Rust toolchain first"
+        exit 1
+    }
+    say "installing tauri-driver 2.x (compiles from source, about a minute)"
+    cargo install tauri-driver --locked --version '^2' --force
+fi
