@@ -47,6 +47,7 @@ const monthDayFmt = new Intl.DateTimeFormat(undefined, { month: "short", day: "n
 const dateFmt = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
 const fullFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const weekdayFmt = new Intl.DateTimeFormat(undefined, { weekday: "short" });
+const dayLongFmt = new Intl.DateTimeFormat(undefined, { weekday: "short", month: "short", day: "numeric" });
 const monthYearFmt = new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric" });
 
 /** Compact date for list rows: time today, month+day this year, full date otherwise. */
@@ -63,6 +64,11 @@ export function formatDateTime(ms: number): string {
 
 export function formatWeekday(d: Date): string {
   return weekdayFmt.format(d);
+}
+
+/** "Tue, Mar 10" in the viewer's locale. */
+export function formatDayLong(ms: number): string {
+  return dayLongFmt.format(new Date(ms));
 }
 
 export function formatMonthYear(d: Date): string {

@@ -6,7 +6,7 @@ import { useNavigation } from "../../app/navigation";
 import { useListKeys } from "../../app/keyboard";
 import {
   addLocalDays,
-  formatDateTime,
+  formatDayLong,
   formatMonthYear,
   formatWeekday,
   localHourMinute,
@@ -35,7 +35,7 @@ export function CalendarView() {
 
   const scrollRef = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
-    if (scrollRef.current) scrollRef.current.scrollTop = FIRST_VISIBLE_HOUR * HOUR_HEIGHT;
+    if (scrollRef.current) scrollRef.current.scrollTop = FIRST_VISIBLE_HOUR * HOUR_HEIGHT - 8;
   }, []);
 
   const ordered = [...(events.data ?? [])].sort((a, b) => a.start - b.start || a.event_id - b.event_id);
@@ -96,29 +96,33 @@ export function CalendarView() {
       </div>
       {events.isError && <ErrorNote error={events.error} onRetry={() => void events.refetch()} />}
       <div className="week" data-testid="week-view" data-week-start={localIsoMinute(from).slice(0, 10)}>
-        <div className="week__head">
-          <div className="week__gutter" />
-          {days.map((d, i) => (
-            <div key={i} className={`week__day-head${i === todayIndex ? " is-today" : ""}`}>
-              <span className="week__weekday">{formatWeekday(d)}</span>
-              <span className="week__date">{d.getDate()}</span>
-            </div>
-          ))}
-        </div>
-        <div className="week__allday" style={{ gridTemplateRows: `repeat(${Math.max(1, lanes)}, 22px)` }}>
-          <div className="week__gutter week__allday-label" style={{ gridRow: `1 / span ${Math.max(1, lanes)}` }}>
-            all-day
-          </div>
-          {bars.map((bar) => (
-            <AllDayEvent
-              key={bar.event.event_id + ":" + bar.event.start}
-              bar={bar}
-              selected={bar.event.event_id === nav.state.eventId}
-              onSelect={() => nav.showEvent(bar.event.event_id)}
-            />
-          ))}
-        </div>
+        {/* Day headers and the all-day row sit inside the scroller (sticky), so their
+            columns share the grid's width whatever the scrollbar takes. */}
         <div className="week__scroll" ref={scrollRef}>
+          <div className="week__sticky">
+            <div className="week__head">
+              <div className="week__gutter" />
+              {days.map((d, i) => (
+                <div key={i} className={`week__day-head${i === todayIndex ? " is-today" : ""}`}>
+                  <span className="week__weekday">{formatWeekday(d)}</span>
+                  <span className="week__date">{d.getDate()}</span>
+                </div>
+              ))}
+            </div>
+            <div className="week__allday" style={{ gridTemplateRows: `repeat(${Math.max(1, lanes)}, 22px)` }}>
+              <div className="week__gutter week__allday-label" style={{ gridRow: `1 / span ${Math.max(1, lanes)}` }}>
+                all-day
+              </div>
+              {bars.map((bar) => (
+                <AllDayEvent
+                  key={bar.event.event_id + ":" + bar.event.start}
+                  bar={bar}
+                  selected={bar.event.event_id === nav.state.eventId}
+                  onSelect={() => nav.showEvent(bar.event.event_id)}
+                />
+              ))}
+            </div>
+          </div>
           <div className="week__grid" style={{ height: 24 * HOUR_HEIGHT }}>
             <div className="week__gutter week__hours">
               {Array.from({ length: 24 }, (_, h) => (
@@ -247,7 +251,10 @@ function EventDetail({ event, onClose }: { event: EventInstance; onClose: () => 
       </header>
       <dl className="facts">
         <dt>When</dt>
-        <dd>{event.all_day ? "All day" : `${formatDateTime(event.start)} – ${localHourMinute(event.end)}`}</dd>
+        <dd>
+          {formatDayLong(event.start)}
+          {event.all_day ? ", all day" : ` · ${timeRange(event)}`}
+        </dd>
         {event.location && (
           <>
             <dt>Where</dt>
