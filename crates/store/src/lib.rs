@@ -24,7 +24,7 @@ pub use contacts::{ContactRow, NewContact};
 pub use jobs::{CursorRow, JobRow};
 pub use mail::{
     AttachmentRow, MessageRow, NewAttachment, NewMessage, SearchFilters, SearchRow, StoredOutcome,
-    ThreadRow, MATCH_END, MATCH_START,
+    ThreadListingRow, ThreadRow, TicketMailRow, MATCH_END, MATCH_START,
 };
 pub use open::default_data_dir;
 pub use stats::StoreStats;

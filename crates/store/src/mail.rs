@@ -342,6 +342,55 @@ impl Store {
     }
 }
 
+/// What a mailbox ticket source needs of a message.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TicketMailRow {
+    pub message_id: Option<String>,
+    pub from_email: Option<String>,
+    pub from_name: Option<String>,
+    pub subject: String,
+    pub body_text: String,
+    pub date: i64,
+}
+
+/// One message of [`Store::thread_listing`].
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ThreadListingRow {
+    pub thread_id: i64,
+    pub subject: String,
+    pub message_id: Option<String>,
+}
+
+impl Store {
+    /// Messages in the account's Inbox (or all its messages when it has no Inbox role),
+    /// oldest first, with their indexed body text.
+    pub async fn inbox_messages_for_tickets(&self, account_id: i64) -> Result<Vec<TicketMailRow>> {
+        Ok(sqlx::query_as::<_, TicketMailRow>(
+            "SELECT m.message_id, m.from_email, m.from_name, m.subject, f.body AS body_text, m.date
+             FROM messages m JOIN messages_fts f ON f.rowid = m.id
+             WHERE m.account_id = ?1 AND (m.folder_id IN (SELECT id FROM folders WHERE account_id = ?1 AND role = 'inbox')
+                OR NOT EXISTS (SELECT 1 FROM folders WHERE account_id = ?1 AND role = 'inbox'))
+             ORDER BY m.date, m.id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Every thread with its messages' Message-IDs in date order, threads newest first:
+    /// the stable listing scripts read (`switchboard-cli threads --json`).
+    pub async fn thread_listing(&self, account_id: Option<i64>) -> Result<Vec<ThreadListingRow>> {
+        Ok(sqlx::query_as::<_, ThreadListingRow>(
+            "SELECT m.thread_id, t.subject, m.message_id FROM messages m JOIN threads t ON t.id = m.thread_id
+             WHERE ?1 IS NULL OR m.account_id = ?1
+             ORDER BY t.last_date DESC, t.id DESC, m.date, m.id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
 const MESSAGE_COLUMNS: &str = "SELECT id, account_id, folder_id, thread_id, message_id, subject,
     from_name, from_email, to_json, cc_json, date, seen, flagged, has_attachments, parse_error
     FROM messages";

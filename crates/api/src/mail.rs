@@ -1,0 +1,235 @@
+//! Threads, messages and search as the UI sees them.
+
+use crate::dto::{
+    AccountSummary, Address, AttachmentInfo, ListThreadsArgs, MessageView, SearchArgs, SearchHit,
+    ThreadDetail, ThreadPage, ThreadSummary,
+};
+use crate::{Api, ApiError, ApiResult};
+use switchboard_mail::{parse_message, sanitize_html};
+use switchboard_store::{MessageRow, SearchFilters, MATCH_END, MATCH_START};
+
+const MAX_PAGE: i64 = 500;
+
+fn page_limit(limit: i64) -> i64 {
+    if limit <= 0 {
+        100
+    } else {
+        limit.min(MAX_PAGE)
+    }
+}
+
+fn addresses(json: &str) -> Vec<Address> {
+    serde_json::from_str::<Vec<serde_json::Value>>(json)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|v| {
+            Some(Address {
+                name: v.get("name").and_then(|n| n.as_str()).map(str::to_owned),
+                email: v.get("email")?.as_str()?.to_owned(),
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn sender(name: &Option<String>, email: &Option<String>) -> String {
+    name.clone()
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| email.clone())
+        .unwrap_or_else(|| "(unknown sender)".into())
+}
+
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes a snippet and turns the store's match markers into `<mark>` tags.
+pub(crate) fn highlight(snippet: &str) -> String {
+    escape_html(snippet)
+        .replace(MATCH_START, "<mark>")
+        .replace(MATCH_END, "</mark>")
+}
+
+/// Turns what the user typed into an FTS5 expression: every term quoted (so FTS
+/// syntax in user input is inert), all terms required, the last one as a prefix.
+pub(crate) fn fts_query(input: &str) -> Option<String> {
+    let terms: Vec<String> = input
+        .split_whitespace()
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '.'))
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .collect();
+    if terms.is_empty() {
+        return None;
+    }
+    let mut q = terms.join(" ");
+    q.push('*');
+    Some(q)
+}
+
+impl Api {
+    pub async fn list_accounts(&self) -> ApiResult<Vec<AccountSummary>> {
+        Ok(self
+            .store
+            .accounts()
+            .await?
+            .into_iter()
+            .map(|a| AccountSummary {
+                id: a.id,
+                name: a.name,
+                kind: a.kind,
+                email: a.email,
+                message_count: a.message_count,
+                unread_count: a.unread_count,
+            })
+            .collect())
+    }
+
+    pub async fn list_threads(&self, args: ListThreadsArgs) -> ApiResult<ThreadPage> {
+        let limit = page_limit(args.limit);
+        let offset = args.offset.max(0);
+        let total = self.store.thread_count(args.account_id).await?;
+        let items = self
+            .store
+            .list_threads(args.account_id, offset, limit)
+            .await?
+            .into_iter()
+            .map(|t| ThreadSummary {
+                participants: t.participant_list(),
+                id: t.id,
+                subject: t.subject,
+                last_date: t.last_date,
+                message_count: t.message_count,
+                unread_count: t.unread_count,
+                snippet: t.snippet,
+                has_attachments: t.has_attachments,
+                flagged: t.flagged,
+            })
+            .collect();
+        Ok(ThreadPage {
+            total,
+            offset,
+            items,
+        })
+    }
+
+    pub async fn get_thread(&self, id: i64) -> ApiResult<ThreadDetail> {
+        let thread = self
+            .store
+            .thread(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("thread {id} does not exist")))?;
+        let rows = self.store.thread_messages(id).await?;
+        let mut messages = Vec::with_capacity(rows.len());
+        for row in rows {
+            messages.push(self.message_view(row).await?);
+        }
+        Ok(ThreadDetail {
+            id,
+            subject: thread.subject,
+            messages,
+        })
+    }
+
+    async fn message_view(&self, row: MessageRow) -> ApiResult<MessageView> {
+        let raw = self.store.message_raw(row.id).await?.unwrap_or_default();
+        let parsed = parse_message(&raw);
+        let (html, blocked_remote) = match parsed.html.as_deref() {
+            Some(h) => {
+                let clean = sanitize_html(h);
+                (Some(clean.html), clean.blocked_remote as i64)
+            }
+            None => (None, 0),
+        };
+        let attachments = self
+            .store
+            .message_attachments(row.id)
+            .await?
+            .into_iter()
+            .map(|a| AttachmentInfo {
+                name: a.name,
+                mime_type: a.mime_type,
+                size: a.size,
+            })
+            .collect();
+        Ok(MessageView {
+            id: row.id,
+            message_id: row.message_id,
+            subject: row.subject,
+            from: row.from_email.clone().map(|email| Address {
+                name: row.from_name.clone(),
+                email,
+            }),
+            to: addresses(&row.to_json),
+            cc: addresses(&row.cc_json),
+            date: row.date,
+            unread: !row.seen,
+            flagged: row.flagged,
+            html,
+            blocked_remote,
+            text: parsed.text,
+            attachments,
+            parse_error: row.parse_error,
+        })
+    }
+
+    pub async fn search(&self, args: SearchArgs) -> ApiResult<Vec<SearchHit>> {
+        let Some(query) = fts_query(&args.query) else {
+            return Ok(Vec::new());
+        };
+        let limit = page_limit(args.limit);
+        let rows = self
+            .store
+            .search_messages(&query, &SearchFilters::default(), limit)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SearchHit {
+                message_id: r.id,
+                thread_id: r.thread_id,
+                from: sender(&r.from_name, &r.from_email),
+                subject: r.subject,
+                date: r.date,
+                snippet_html: highlight(&r.snippet),
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_input_becomes_inert_fts() {
+        let cases = [
+            ("hello", Some("\"hello\"*")),
+            ("hello world", Some("\"hello\" \"world\"*")),
+            ("a\"b OR c", Some("\"a\"\"b\" \"OR\" \"c\"*")),
+            ("NEAR(x y)", Some("\"NEAR(x\" \"y\"*")),
+            ("  ", None),
+            ("*", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(fts_query(input).as_deref(), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn snippets_are_escaped_then_marked() {
+        assert_eq!(
+            highlight("<b>\u{2}deal\u{3}</b> & co"),
+            "&lt;b&gt;<mark>deal</mark>&lt;/b&gt; &amp; co"
+        );
+    }
+}

@@ -1,0 +1,288 @@
+//! `switchboard-cli`: the same command surface as the app, for scripts and headless
+//! use. Output with `--json` is stable: fields are only ever added.
+
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use switchboard_api::dto::{ImportReport, SearchArgs};
+use switchboard_api::Api;
+use switchboard_core::ErrorCode;
+use switchboard_secrets::KeychainStore;
+
+#[derive(Parser)]
+#[command(
+    name = "switchboard-cli",
+    version,
+    about = "Switchboard from the command line"
+)]
+struct Cli {
+    /// Where the workspace lives (default: $SWITCHBOARD_DATA_DIR or the platform data dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The demo workspace.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+    /// Import mail, calendars or tickets from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Full-text search over mail, newest first.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every thread with the Message-IDs of its messages, oldest first.
+    Threads {
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Counts of what the workspace holds.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Generate the demo files and import them through the real import paths.
+    Seed {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a Maildir of generated, threaded messages (for benchmarks).
+    Maildir {
+        dir: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import an mbox file (mboxrd or mboxo).
+    Mbox {
+        file: PathBuf,
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a Maildir (Maildir++ subfolders become folders).
+    Maildir {
+        dir: PathBuf,
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import an iCalendar file into a calendar.
+    Ics {
+        file: PathBuf,
+        #[arg(long)]
+        account: String,
+        #[arg(long, default_value = "Calendar")]
+        calendar: String,
+    },
+}
+
+/// Writes a line to stdout; a closed pipe (`| head`) ends output quietly instead of
+/// panicking like `println!` does.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    say!("{text}");
+    Ok(())
+}
+
+fn print_import(r: &ImportReport, json: bool) -> Result<(), String> {
+    if json {
+        return print_json(r);
+    }
+    say!(
+        "{}: {} seen, {} imported, {} duplicates, {} malformed (stored, flagged)",
+        r.source,
+        r.seen,
+        r.imported,
+        r.duplicates,
+        r.malformed
+    );
+    for p in &r.problems {
+        eprintln!("  {}: {}", p.position, p.reason);
+    }
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<(), (ErrorCode, String)> {
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(switchboard_store::default_data_dir);
+    if let Command::Demo {
+        command: DemoCommand::Maildir { dir, count, seed },
+    } = &cli.command
+    {
+        let now = chrono::Utc::now();
+        switchboard_demo::write_maildir(dir, *seed, *count, now).map_err(|e| {
+            (
+                ErrorCode::Internal,
+                format!("cannot write {}: {e}", dir.display()),
+            )
+        })?;
+        say!("wrote {count} messages to {}", dir.display());
+        return Ok(());
+    }
+    let api = Api::open(&data_dir, Arc::new(KeychainStore::default()))
+        .await
+        .map_err(|e| (e.code, e.message))?;
+    let out = |r: Result<(), String>| r.map_err(|e| (ErrorCode::Internal, e));
+    let api_err = |e: switchboard_api::dto::ApiError| (e.code, e.message);
+    match cli.command {
+        Command::Demo {
+            command: DemoCommand::Seed { json },
+        } => {
+            let report = api.open_demo_workspace().await.map_err(api_err)?;
+            if json {
+                out(print_json(&report))?;
+            } else {
+                for r in &report.mail {
+                    out(print_import(r, false))?;
+                }
+                say!(
+                    "{} events, {} tickets, {} contacts",
+                    report.events,
+                    report.tickets,
+                    report.contacts
+                );
+            }
+        }
+        Command::Demo {
+            command: DemoCommand::Maildir { .. },
+        } => {}
+        Command::Import { command } => match command {
+            ImportCommand::Mbox {
+                file,
+                account,
+                json,
+            } => {
+                let r = api.import_mbox(&file, &account).await.map_err(api_err)?;
+                out(print_import(&r, json))?;
+            }
+            ImportCommand::Maildir { dir, account, json } => {
+                let r = api.import_maildir(&dir, &account).await.map_err(api_err)?;
+                out(print_import(&r, json))?;
+            }
+            ImportCommand::Ics {
+                file,
+                account,
+                calendar,
+            } => {
+                let r = api
+                    .import_ics(&file, &account, &calendar)
+                    .await
+                    .map_err(api_err)?;
+                say!(
+                    "{}: {} events ({} broken)",
+                    file.display(),
+                    r.events,
+                    r.broken
+                );
+                for (position, reason) in r.problems {
+                    eprintln!("  {position}: {reason}");
+                }
+            }
+        },
+        Command::Search { query, limit, json } => {
+            let hits = api
+                .search(SearchArgs { query, limit })
+                .await
+                .map_err(api_err)?;
+            if json {
+                out(print_json(&hits))?;
+            } else {
+                for h in hits {
+                    let date = chrono::DateTime::from_timestamp_millis(h.date).unwrap_or_default();
+                    say!(
+                        "{}  {:<28}  {}",
+                        date.format("%Y-%m-%d %H:%M"),
+                        h.from,
+                        h.subject
+                    );
+                }
+            }
+        }
+        Command::Threads { account, json } => {
+            let threads = api
+                .thread_listing(account.as_deref())
+                .await
+                .map_err(api_err)?;
+            if json {
+                out(print_json(&threads))?;
+            } else {
+                for t in threads {
+                    say!("{:>7}  {:>3}  {}", t.id, t.message_ids.len(), t.subject);
+                }
+            }
+        }
+        Command::Stats { json } => {
+            let stats = api.stats().await.map_err(api_err)?;
+            if json {
+                out(print_json(&stats))?;
+            } else {
+                say!("{stats:#?}");
+            }
+        }
+    }
+    api.store().close().await;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((code, message)) => {
+            eprintln!("error: {message}");
+            // 2 = the workspace itself cannot be used; 1 = anything else.
+            if code == ErrorCode::StoreUnusable {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Thin Tauri commands over `switchboard-api`. Each one: get the workspace, call the
+//! API, return its result. Names and signatures mirror `switchboard_api::bindings`.
+
+use crate::{notify, tray, AppState};
+use switchboard_api::dto::*;
+use switchboard_api::Api;
+use tauri::{AppHandle, Emitter, State};
+
+type Cmd<T> = Result<T, ApiError>;
+
+/// Every command the app registers, in the order of `generate_handler!` below; a test
+/// checks this list against the generated bindings.
+pub const COMMAND_NAMES: &[&str] = &[
+    "app_status",
+    "open_demo_workspace",
+    "list_accounts",
+    "list_threads",
+    "get_thread",
+    "search",
+    "list_events",
+    "list_ticket_sources",
+    "list_tickets",
+    "list_contacts",
+    "get_contact",
+    "sync_health",
+    "set_sync_paused",
+    "stats",
+];
+
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        app_status,
+        open_demo_workspace,
+        list_accounts,
+        list_threads,
+        get_thread,
+        search,
+        list_events,
+        list_ticket_sources,
+        list_tickets,
+        list_contacts,
+        get_contact,
+        sync_health,
+        set_sync_paused,
+        stats,
+    ]
+}
+
+fn api<'a>(state: &'a State<'_, AppState>) -> Cmd<&'a Api> {
+    state.workspace.as_ref().map_err(Clone::clone)
+}
+
+#[tauri::command]
+async fn app_status(state: State<'_, AppState>) -> Cmd<AppStatus> {
+    match &state.workspace {
+        Ok(api) => api.app_status().await,
+        Err(e) => Ok(switchboard_api::unusable_status(&state.data_dir, e.clone())),
+    }
+}
+
+#[tauri::command]
+async fn open_demo_workspace(app: AppHandle, state: State<'_, AppState>) -> Cmd<DemoReport> {
+    let api = api(&state)?;
+    let report = api.open_demo_workspace().await?;
+    let _ = app.emit("workspace://changed", ());
+    tray::refresh(&app).await;
+    notify::announce_new_mail(&app, api, &report).await;
+    Ok(report)
+}
+
+#[tauri::command]
+async fn list_accounts(state: State<'_, AppState>) -> Cmd<Vec<AccountSummary>> {
+    api(&state)?.list_accounts().await
+}
+
+#[tauri::command]
+async fn list_threads(state: State<'_, AppState>, args: ListThreadsArgs) -> Cmd<ThreadPage> {
+    api(&state)?.list_threads(args).await
+}
+
+#[tauri::command]
+async fn get_thread(state: State<'_, AppState>, id: i64) -> Cmd<ThreadDetail> {
+    api(&state)?.get_thread(id).await
+}
+
+#[tauri::command]
+async fn search(state: State<'_, AppState>, args: SearchArgs) -> Cmd<Vec<SearchHit>> {
+    api(&state)?.search(args).await
+}
+
+#[tauri::command]
+async fn list_events(state: State<'_, AppState>, args: ListEventsArgs) -> Cmd<Vec<EventInstance>> {
+    api(&state)?.list_events(args).await
+}
+
+#[tauri::command]
+async fn list_ticket_sources(state: State<'_, AppState>) -> Cmd<Vec<TicketSourceView>> {
+    api(&state)?.list_ticket_sources().await
+}
+
+#[tauri::command]
+async fn list_tickets(state: State<'_, AppState>, args: ListTicketsArgs) -> Cmd<TicketPage> {
+    api(&state)?.list_tickets(args).await
+}
+
+#[tauri::command]
+async fn list_contacts(state: State<'_, AppState>, args: ListContactsArgs) -> Cmd<ContactPage> {
+    api(&state)?.list_contacts(args).await
+}
+
+#[tauri::command]
+async fn get_contact(state: State<'_, AppState>, id: i64) -> Cmd<ContactDetail> {
+    api(&state)?.get_contact(id).await
+}
+
+#[tauri::command]
+async fn sync_health(state: State<'_, AppState>) -> Cmd<SyncHealth> {
+    api(&state)?.sync_health().await
+}
+
+#[tauri::command]
+async fn set_sync_paused(app: AppHandle, state: State<'_, AppState>, paused: bool) -> Cmd<()> {
+    api(&state)?.set_sync_paused(paused).await?;
+    let _ = app.emit("sync://paused", paused);
+    tray::refresh(&app).await;
+    Ok(())
+}
+
+#[tauri::command]
+async fn stats(state: State<'_, AppState>) -> Cmd<Stats> {
+    api(&state)?.stats().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::COMMAND_NAMES;
+
+    #[test]
+    fn registered_commands_match_the_generated_bindings() {
+        let bound: Vec<&str> = switchboard_api::bindings::commands()
+            .iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(COMMAND_NAMES, bound.as_slice());
+    }
+}
