@@ -39,7 +39,7 @@ if [[ "${SWITCHBOARD_TEST_SESSION_INNER:-}" != 1 ]]; then
     fi
     for tool in dbus-run-session dbus-send gnome-keyring-daemon Xvfb dunst; do
         command -v "$tool" >/dev/null ||
-            die "'$tool' is not installed; run scripts/install-test-deps.sh (as root) first"
+            die "'$tool' is not installed; run scripts/install-deps.sh test (as root) first"
     done
 
     session_root="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-session.XXXXXX")"

@@ -4,7 +4,7 @@ use crate::dto::DemoReport;
 use crate::{Api, ApiError, ApiResult};
 
 /// Fixed so every demo workspace has the same content (relative to the day it is made).
-const DEMO_SEED: u64 = 0x5_71C4_B0A2D;
+const DEMO_SEED: u64 = 0x0005_71C4_B0A2_D000;
 
 const DEMO_TIME_KEY: &str = "demo.generated_at";
 

@@ -168,6 +168,31 @@ impl Api {
     }
 }
 
+impl Api {
+    /// Stores an account's password or token in the keychain and records only the
+    /// entry's name in the database.
+    pub async fn set_account_secret(
+        &self,
+        account: &str,
+        secret: switchboard_secrets::Secret<String>,
+    ) -> ApiResult<String> {
+        let account_id = self
+            .store
+            .account_id(account)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("no account named {account:?}")))?;
+        let key = format!("account/{account_id}/password");
+        let secrets = self.secrets.clone();
+        let key_for_store = key.clone();
+        tokio::task::spawn_blocking(move || secrets.set(&key_for_store, &secret))
+            .await
+            .map_err(|e| ApiError::new(switchboard_core::ErrorCode::Internal, e.to_string()))??;
+        self.store.set_account_secret_ref(account_id, &key).await?;
+        tracing::info!(account, key = %key, "account secret stored in the keychain");
+        Ok(key)
+    }
+}
+
 /// What the UI gets when the workspace could not be opened: the reason, and no data.
 pub fn unusable_status(data_dir: &Path, error: ApiError) -> AppStatus {
     AppStatus {

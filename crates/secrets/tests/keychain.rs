@@ -26,7 +26,7 @@ impl Scratch {
             "no D-Bus session bus: the keychain tests need a running Secret Service. Run them \
              inside scripts/test-session.sh, e.g. \
              `scripts/test-session.sh cargo test -p switchboard-secrets` \
-             (scripts/install-test-deps.sh installs what it needs)"
+             (scripts/install-deps.sh test installs what it needs)"
         );
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -68,7 +68,7 @@ fn secret_tool(args: &[&str], stdin: Option<&str>) -> std::process::Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("secret-tool is missing: run scripts/install-test-deps.sh (libsecret-tools)");
+        .expect("secret-tool is missing: run scripts/install-deps.sh test (libsecret-tools)");
     let input = child.stdin.take().unwrap();
     if let Some(text) = stdin {
         use std::io::Write;

@@ -178,7 +178,7 @@ impl Store {
         let pattern = query
             .map(str::trim)
             .filter(|q| !q.is_empty())
-            .map(|q| format!("%{}%", q.replace('%', "").replace('_', "")));
+            .map(|q| format!("%{}%", q.replace(['%', '_'], "")));
         let filter = "WHERE (?1 IS NULL OR c.display_name LIKE ?1 OR c.company LIKE ?1
             OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?1))";
         let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM contacts c {filter}"))

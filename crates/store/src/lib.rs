@@ -197,6 +197,16 @@ impl Store {
         Ok(rows)
     }
 
+    /// Records the keychain entry name holding an account's secret (never the secret).
+    pub async fn set_account_secret_ref(&self, account_id: i64, secret_ref: &str) -> Result<()> {
+        sqlx::query("UPDATE accounts SET secret_ref = ? WHERE id = ?")
+            .bind(secret_ref)
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Creates the folder if needed; returns its id.
     pub async fn ensure_folder(
         &self,

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 use sha2::{Digest, Sha256};
 use switchboard_store::{
     NewMessage, NewTicket, SearchFilters, Store, StoreError, StoredOutcome, TicketFilter, DB_FILE,

@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
-# Install what building and testing Switchboard needs on Debian 12, as root.
+# Install what Switchboard needs on Debian 12, as root:
+#   scripts/install-deps.sh run    building and running the app (`make run`)
+#   scripts/install-deps.sh test   that, plus the test session, WebDriver and benchmark peers
 # Idempotent: when every package is already installed apt is not touched at all, and
 # tauri-driver is only built when no 2.x is on PATH, so a second run takes a second.
 # Non-interactive (CI=true, no terminal).
 set -euo pipefail
 
-readonly PACKAGES=(
+mode="${1:-test}"
+case "$mode" in
+    run | test) ;;
+    *)
+        echo "usage: $0 run|test" >&2
+        exit 64
+        ;;
+esac
+
+RUN_PACKAGES=(
     # build: the Tauri app and its tray
     build-essential pkg-config libwebkit2gtk-4.1-dev
     libayatana-appindicator3-1 libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
+    # run: a session bus and a keychain when the desktop has none
+    dbus dbus-x11 gnome-keyring
+)
+TEST_PACKAGES=(
     # test session (scripts/test-session.sh): display, bus, keyring, notifications
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools dunst
     # the app window over WebDriver
@@ -16,8 +31,13 @@ readonly PACKAGES=(
     # peer tools the mail benchmarks compare against
     notmuch isync
 )
+if [[ "$mode" == run ]]; then
+    PACKAGES=("${RUN_PACKAGES[@]}")
+else
+    PACKAGES=("${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
+fi
 
-say() { echo "install-test-deps: $*" >&2; }
+say() { echo "install-deps: $*" >&2; }
 
 as_root=()
 if [[ "$(id -u)" -ne 0 ]]; then
@@ -47,6 +67,8 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 else
     say "system packages already installed"
 fi
+
+[[ "$mode" == test ]] || exit 0
 
 # tauri-driver: a plain `cargo install` may pick a pre-release, hence the explicit ^2.
 # It has no --version flag, so its version is the one cargo recorded when installing it.
