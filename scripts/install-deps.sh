@@ -29,7 +29,7 @@ TEST_PACKAGES=(
     # the app window over WebDriver
     webkit2gtk-driver
     # peer tools the mail benchmarks compare against
-    notmuch isync
+    notmuch isync time eatmydata
 )
 if [[ "$mode" == run ]]; then
     PACKAGES=("${RUN_PACKAGES[@]}")

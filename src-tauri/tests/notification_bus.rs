@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 //! A notification reaches the desktop's notification server as a real `Notify` call on
 //! the session bus. Runs inside `scripts/test-session.sh` (private bus + dunst); the
-//! bus traffic is read with `dbus-monitor`.
+//! bus traffic is read with `dbus-monitor`; the click is dunst's own `dunstctl action`.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -89,13 +89,12 @@ impl Api {
     }
 
     pub async fn app_status(&self) -> ApiResult<AppStatus> {
-        let stats = self.store.stats().await?;
         Ok(AppStatus {
             data_dir: self.data_dir.display().to_string(),
             has_data: self.store.has_data().await?,
             store_error: None,
             sync_paused: self.sync_paused().await?,
-            unread_total: stats.unread,
+            unread_total: self.store.unread_total().await?,
         })
     }
 

@@ -47,6 +47,60 @@ struct Batch {
     seen: usize,
 }
 
+impl Batch {
+    fn empty() -> Self {
+        Self {
+            messages: Vec::with_capacity(BATCH),
+            problems: Vec::new(),
+            seen: 0,
+        }
+    }
+}
+
+/// The producer side: collects parsed messages and hands full batches to the writer.
+struct Batcher {
+    tx: mpsc::Sender<Batch>,
+    batch: Batch,
+}
+
+impl Batcher {
+    fn new(tx: mpsc::Sender<Batch>) -> Self {
+        Self {
+            tx,
+            batch: Batch::empty(),
+        }
+    }
+
+    fn seen(&mut self) {
+        self.batch.seen += 1;
+    }
+
+    fn problem(&mut self, position: String, reason: impl Into<String>) {
+        self.batch.problems.push(ImportProblem {
+            position,
+            reason: reason.into(),
+        });
+    }
+
+    /// Queues a message; false when the writer has gone (it failed), so reading stops.
+    fn push(&mut self, msg: NewMessage, position: &str) -> bool {
+        if let Some(reason) = &msg.parse_error {
+            let reason = format!("stored with its raw bytes but flagged: {reason}");
+            self.problem(position.to_owned(), reason);
+        }
+        self.batch.messages.push(msg);
+        if self.batch.messages.len() < BATCH {
+            return true;
+        }
+        let full = std::mem::replace(&mut self.batch, Batch::empty());
+        self.tx.blocking_send(full).is_ok()
+    }
+
+    fn finish(self) {
+        let _ = self.tx.blocking_send(self.batch);
+    }
+}
+
 async fn drain(
     store: &Store,
     mut rx: mpsc::Receiver<Batch>,
@@ -72,15 +126,6 @@ async fn drain(
     Ok(summary)
 }
 
-fn flag_problem(msg: &NewMessage, position: &str, problems: &mut Vec<ImportProblem>) {
-    if let Some(reason) = &msg.parse_error {
-        problems.push(ImportProblem {
-            position: position.to_owned(),
-            reason: format!("stored with its raw bytes but flagged: {reason}"),
-        });
-    }
-}
-
 /// Imports every message of an mbox file into one folder. Re-importing the same file
 /// adds nothing (messages are keyed by Message-ID, or a content hash without one).
 pub async fn import_mbox(
@@ -100,53 +145,33 @@ pub async fn import_mbox(
     let producer = tokio::task::spawn_blocking(move || {
         let (entries, garbage) = split_mbox(&data);
         drop(data);
-        let mut batch = Batch {
-            messages: Vec::with_capacity(BATCH),
-            problems: Vec::new(),
-            seen: 0,
-        };
+        let mut out = Batcher::new(tx);
         if let Some(end) = garbage {
-            batch.problems.push(ImportProblem {
-                position: "byte 0".into(),
-                reason: format!("{end} bytes before the first \"From \" line are not a message and were skipped"),
-            });
+            out.problem(
+                "byte 0".into(),
+                format!("{end} bytes before the first \"From \" line are not a message and were skipped"),
+            );
         }
         for entry in entries {
-            batch.seen += 1;
+            out.seen();
             let position = entry.position();
             if entry.raw.iter().all(u8::is_ascii_whitespace) {
-                batch.problems.push(ImportProblem {
-                    position,
-                    reason: "empty message skipped".into(),
-                });
+                out.problem(position, "empty message skipped");
                 continue;
             }
-            let parsed = parse_message(&entry.raw);
             let fallback = entry.envelope_date.unwrap_or(now_ms);
-            let msg = parsed.into_new_message(
+            let msg = parse_message(&entry.raw).into_new_message(
                 entry.raw,
                 account_id,
                 folder_id,
                 fallback,
                 Some(position.clone()),
             );
-            flag_problem(&msg, &position, &mut batch.problems);
-            batch.messages.push(msg);
-            if batch.messages.len() >= BATCH {
-                let full = std::mem::replace(
-                    &mut batch,
-                    Batch {
-                        messages: Vec::with_capacity(BATCH),
-                        problems: Vec::new(),
-                        seen: 0,
-                    },
-                );
-                if tx.blocking_send(full).is_err() {
-                    return;
-                }
+            if !out.push(msg, &position) {
+                return;
             }
         }
-        let _ = tx.blocking_send(batch);
+        out.finish();
     });
     let summary = drain(store, rx, now_ms).await;
     producer.await.ok();
@@ -185,13 +210,9 @@ pub async fn import_maildir(
     }
     let (tx, rx) = mpsc::channel::<Batch>(2);
     let producer = tokio::task::spawn_blocking(move || {
-        let mut batch = Batch {
-            messages: Vec::with_capacity(BATCH),
-            problems: Vec::new(),
-            seen: 0,
-        };
+        let mut out = Batcher::new(tx);
         for entry in entries {
-            batch.seen += 1;
+            out.seen();
             let position = entry
                 .path
                 .file_name()
@@ -200,27 +221,26 @@ pub async fn import_maildir(
             let raw = match std::fs::read(&entry.path) {
                 Ok(raw) => raw,
                 Err(e) => {
-                    batch.problems.push(ImportProblem {
-                        position,
-                        reason: format!("unreadable: {e}"),
-                    });
+                    out.problem(position, format!("unreadable: {e}"));
                     continue;
                 }
             };
             if raw.iter().all(u8::is_ascii_whitespace) {
-                batch.problems.push(ImportProblem {
-                    position,
-                    reason: "empty message skipped".into(),
-                });
+                out.problem(position, "empty message skipped");
                 continue;
             }
-            let fallback = std::fs::metadata(&entry.path)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(now_ms, |d| d.as_millis() as i64);
-            let folder_id = folders.get(&entry.folder).copied().unwrap_or_default();
             let parsed = parse_message(&raw);
+            // The file's time stands in for an unreadable Date header.
+            let fallback = if parsed.date.is_some() {
+                now_ms
+            } else {
+                std::fs::metadata(&entry.path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(now_ms, |d| d.as_millis() as i64)
+            };
+            let folder_id = folders.get(&entry.folder).copied().unwrap_or_default();
             let mut msg = parsed.into_new_message(
                 raw,
                 account_id,
@@ -230,23 +250,11 @@ pub async fn import_maildir(
             );
             msg.seen = entry.seen;
             msg.flagged = entry.flagged;
-            flag_problem(&msg, &position, &mut batch.problems);
-            batch.messages.push(msg);
-            if batch.messages.len() >= BATCH {
-                let full = std::mem::replace(
-                    &mut batch,
-                    Batch {
-                        messages: Vec::with_capacity(BATCH),
-                        problems: Vec::new(),
-                        seen: 0,
-                    },
-                );
-                if tx.blocking_send(full).is_err() {
-                    return;
-                }
+            if !out.push(msg, &position) {
+                return;
             }
         }
-        let _ = tx.blocking_send(batch);
+        out.finish();
     });
     let summary = drain(store, rx, now_ms).await;
     producer.await.ok();

@@ -45,6 +45,16 @@ impl Store {
         })
     }
 
+    /// Unread messages across all threads, from the thread summaries (no message scan:
+    /// this runs on every start and every tray refresh).
+    pub async fn unread_total(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar::<_, i64>("SELECT coalesce(sum(unread_count), 0) FROM threads")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// Whether anything has been stored yet (false shows the first-run screen).
     pub async fn has_data(&self) -> Result<bool> {
         let n = sqlx::query_scalar!(
