@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR := never
 
 APP := target/debug/switchboard-app
 
-.PHONY: run test deps-run deps-test npm-deps ui app check unit e2e bindings sqlx
+.PHONY: run test deps-run deps-test npm-deps ui app check unit e2e screenshots bindings sqlx
 
 run: deps-run npm-deps ui app
 	@if [[ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]]; then \
@@ -51,7 +51,12 @@ unit:
 	npm run test:ui
 	scripts/test-session.sh cargo test --locked --workspace
 
+# Screenshots go to tests/e2e/.artifacts; `make screenshots` refreshes docs/screenshots.
 e2e: app
+	SWITCHBOARD_E2E_SCREENSHOT_DIR=$(CURDIR)/tests/e2e/.artifacts/screenshots \
+	  scripts/test-session.sh npm run test:e2e
+
+screenshots: app
 	scripts/test-session.sh npm run test:e2e
 
 # Regenerate ui/src/ipc/bindings.ts after changing a DTO or command.

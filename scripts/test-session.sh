@@ -176,6 +176,9 @@ done
 [[ "$display_number" =~ ^[0-9]+$ ]] || fail_setup "Xvfb did not report a display number"
 export DISPLAY=":$display_number"
 log "DISPLAY=$DISPLAY"
+# Services the bus starts on demand (portals, a11y) must see the display too.
+dbus-update-activation-environment DISPLAY XDG_DATA_HOME XDG_CONFIG_HOME XDG_RUNTIME_DIR \
+    >/dev/null 2>&1 || true
 
 log "starting dunst"
 dunst </dev/null >"$session_root/dunst.log" 2>&1 &
