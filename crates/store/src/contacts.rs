@@ -2,8 +2,7 @@
 //! seen anywhere (mail, tickets, attendees); later sources only fill gaps.
 
 use crate::{Result, Store};
-use sqlx::{Sqlite, SqliteConnection, Transaction};
-use std::collections::HashMap;
+use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactRow {
@@ -19,30 +18,6 @@ pub struct ContactRow {
 pub struct NewContact {
     pub email: String,
     pub name: Option<String>,
-}
-
-/// Remembers addresses already ensured within one transaction, so a batch of mail
-/// does not ask the database about the same sender a thousand times.
-#[derive(Default)]
-pub(crate) struct ContactCache {
-    known: HashMap<String, i64>,
-}
-
-impl ContactCache {
-    pub(crate) async fn ensure(
-        &mut self,
-        tx: &mut Transaction<'_, Sqlite>,
-        email: &str,
-        name: Option<&str>,
-        now_ms: i64,
-    ) -> Result<i64> {
-        if let Some(id) = self.known.get(email) {
-            return Ok(*id);
-        }
-        let id = ensure_contact(tx, email, name, now_ms).await?;
-        self.known.insert(email.to_owned(), id);
-        Ok(id)
-    }
 }
 
 /// A company name guessed from the address's domain; none for personal mail domains.

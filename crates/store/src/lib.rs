@@ -13,6 +13,7 @@
 
 mod calendar;
 mod contacts;
+mod ingest;
 mod jobs;
 mod mail;
 mod open;

@@ -6,17 +6,12 @@
 //! the connected components of the reference graph. Where a message carries no
 //! references at all, the normalised subject decides (see [`NewMessage::subject_key`]).
 
-use crate::contacts::ContactCache;
 use crate::{Result, Store};
 use serde::{Deserialize, Serialize};
 use sqlx::{Sqlite, Transaction};
 
-/// Replies without references join a same-subject thread only if it was active this
-/// recently; "Re: Hello" two years later is a new conversation.
-const SUBJECT_FALLBACK_WINDOW_MS: i64 = 90 * 24 * 3600 * 1000;
-
 /// Separates participant names inside `threads.participants`.
-const PARTICIPANT_SEP: char = '\u{1f}';
+pub(crate) const PARTICIPANT_SEP: char = '\u{1f}';
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewAttachment {
@@ -150,11 +145,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<Vec<StoredOutcome>> {
         let mut tx = self.pool.begin().await?;
-        let mut contacts = ContactCache::default();
-        let mut out = Vec::with_capacity(batch.len());
-        for msg in batch {
-            out.push(store_one(&mut tx, msg, &mut contacts, now_ms).await?);
-        }
+        let out = crate::ingest::store_batch(&mut tx, batch, now_ms).await?;
         if let Some((account_id, scope, value)) = cursor {
             crate::jobs::put_cursor(&mut tx, account_id, scope, value, now_ms).await?;
         }
@@ -275,7 +266,7 @@ impl Store {
         )
         .execute(&mut *tx)
         .await?;
-        refresh_thread(&mut tx, thread_id).await?;
+        refresh_threads(&mut tx, &[thread_id]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -395,343 +386,55 @@ const MESSAGE_COLUMNS: &str = "SELECT id, account_id, folder_id, thread_id, mess
     from_name, from_email, to_json, cc_json, date, seen, flagged, has_attachments, parse_error
     FROM messages";
 
-async fn store_one(
-    tx: &mut Transaction<'_, Sqlite>,
-    msg: &NewMessage,
-    contacts: &mut ContactCache,
-    now_ms: i64,
-) -> Result<StoredOutcome> {
-    if let Some(id) = sqlx::query_scalar!(
-        "SELECT id AS \"id!\" FROM messages WHERE folder_id = ? AND dedupe_key = ?",
-        msg.folder_id,
-        msg.dedupe_key
-    )
-    .fetch_optional(&mut **tx)
-    .await?
-    {
-        return Ok(StoredOutcome::Duplicate { id });
+/// Recomputes threads' summaries from their messages.
+pub(crate) async fn refresh_threads(tx: &mut Transaction<'_, Sqlite>, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
     }
-
-    let thread_id = assign_thread(tx, msg).await?;
-    let to_json = address_json(&msg.to);
-    let cc_json = address_json(&msg.cc);
-    let has_attachments = !msg.attachments.is_empty();
-    let size = msg.raw.len() as i64;
-    let id = sqlx::query_scalar!(
-        r#"INSERT INTO messages (account_id, folder_id, uid, dedupe_key, message_id, in_reply_to,
-            thread_id, subject, from_name, from_email, to_json, cc_json, date, snippet, seen,
-            flagged, has_attachments, parse_error, source_position, size)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id AS "id!""#,
-        msg.account_id,
-        msg.folder_id,
-        msg.uid,
-        msg.dedupe_key,
-        msg.message_id,
-        msg.in_reply_to,
-        thread_id,
-        msg.subject,
-        msg.from_name,
-        msg.from_email,
-        to_json,
-        cc_json,
-        msg.date,
-        msg.snippet,
-        msg.seen,
-        msg.flagged,
-        has_attachments,
-        msg.parse_error,
-        msg.source_position,
-        size
-    )
-    .fetch_one(&mut **tx)
-    .await?;
-
-    sqlx::query!(
-        "INSERT INTO message_raw (message_id, raw) VALUES (?, ?)",
-        id,
-        msg.raw
-    )
-    .execute(&mut **tx)
-    .await?;
-
-    let mut participants = String::new();
-    let mut roles: Vec<(&str, &Option<String>, &str)> = Vec::new();
-    if let Some(from) = &msg.from_email {
-        roles.push((from.as_str(), &msg.from_name, "from"));
-    }
-    for (name, email) in &msg.to {
-        roles.push((email.as_str(), name, "to"));
-    }
-    for (name, email) in &msg.cc {
-        roles.push((email.as_str(), name, "cc"));
-    }
-    for (email, name, role) in &roles {
-        if let Some(name) = name {
-            participants.push_str(name);
-            participants.push(' ');
-        }
-        participants.push_str(email);
-        participants.push(' ');
-        sqlx::query!(
-            "INSERT OR IGNORE INTO message_addresses (message_id, email, role) VALUES (?, ?, ?)",
-            id,
-            email,
-            role
-        )
-        .execute(&mut **tx)
-        .await?;
-        contacts.ensure(tx, email, name.as_deref(), now_ms).await?;
-    }
-
-    let mut attachment_names = String::new();
-    for a in &msg.attachments {
-        attachment_names.push_str(&a.name);
-        attachment_names.push(' ');
-        sqlx::query!(
-            "INSERT INTO attachments (message_id, name, mime_type, size, content_id) VALUES (?, ?, ?, ?, ?)",
-            id,
-            a.name,
-            a.mime_type,
-            a.size,
-            a.content_id
-        )
-        .execute(&mut **tx)
-        .await?;
-    }
-
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
     sqlx::query(
-        "INSERT INTO messages_fts (rowid, subject, participants, body, attachments) VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(&msg.subject)
-    .bind(participants)
-    .bind(&msg.body_text)
-    .bind(attachment_names)
-    .execute(&mut **tx)
-    .await?;
-
-    add_to_thread(tx, thread_id, msg).await?;
-    Ok(StoredOutcome::Inserted { id, thread_id })
-}
-
-fn address_json(list: &[(Option<String>, String)]) -> String {
-    let v: Vec<serde_json::Value> = list
-        .iter()
-        .map(|(name, email)| serde_json::json!({ "name": name, "email": email }))
-        .collect();
-    serde_json::Value::Array(v).to_string()
-}
-
-/// Finds (merging where needed) or creates the thread for a message, and records the
-/// message's ids as belonging to it.
-async fn assign_thread(tx: &mut Transaction<'_, Sqlite>, msg: &NewMessage) -> Result<i64> {
-    let mut ids: Vec<&str> = Vec::with_capacity(msg.references.len() + 1);
-    if let Some(own) = &msg.message_id {
-        ids.push(own);
-    }
-    for r in &msg.references {
-        if !ids.contains(&r.as_str()) {
-            ids.push(r);
-        }
-    }
-
-    let mut found: Vec<i64> = Vec::new();
-    for id in &ids {
-        if let Some(t) =
-            sqlx::query_scalar!("SELECT thread_id FROM thread_ids WHERE message_id = ?", id)
-                .fetch_optional(&mut **tx)
-                .await?
-        {
-            if !found.contains(&t) {
-                found.push(t);
-            }
-        }
-    }
-
-    let no_references = msg.references.is_empty();
-    if found.is_empty() && no_references && !msg.subject_key.is_empty() {
-        let since = msg.date - SUBJECT_FALLBACK_WINDOW_MS;
-        let until = msg.date + SUBJECT_FALLBACK_WINDOW_MS;
-        // A reply adopts the latest same-subject thread; an original adopts only a
-        // thread made of orphan replies (one that has no original yet).
-        let t = sqlx::query_scalar!(
-            "SELECT id AS \"id!\" FROM threads WHERE subject_key = ? AND last_date BETWEEN ? AND ?
-               AND (? OR has_root = 0)
-             ORDER BY last_date DESC LIMIT 1",
-            msg.subject_key,
-            since,
-            until,
-            msg.is_reply_subject
-        )
-        .fetch_optional(&mut **tx)
-        .await?;
-        found.extend(t);
-    }
-
-    let thread_id = match found.iter().min() {
-        Some(&keep) => {
-            let others: Vec<i64> = found.iter().copied().filter(|t| *t != keep).collect();
-            if !others.is_empty() {
-                merge_threads(tx, keep, &others).await?;
-            }
-            keep
-        }
-        None => {
-            sqlx::query_scalar!(
-                "INSERT INTO threads (subject, subject_key, last_date) VALUES (?, ?, ?) RETURNING id AS \"id!\"",
-                msg.subject,
-                msg.subject_key,
-                msg.date
-            )
-            .fetch_one(&mut **tx)
-            .await?
-        }
-    };
-    for id in ids {
-        sqlx::query!(
-            "INSERT OR IGNORE INTO thread_ids (message_id, thread_id) VALUES (?, ?)",
-            id,
-            thread_id
-        )
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(thread_id)
-}
-
-async fn merge_threads(tx: &mut Transaction<'_, Sqlite>, keep: i64, others: &[i64]) -> Result<()> {
-    for other in others {
-        sqlx::query!(
-            "UPDATE messages SET thread_id = ? WHERE thread_id = ?",
-            keep,
-            other
-        )
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query!(
-            "UPDATE thread_ids SET thread_id = ? WHERE thread_id = ?",
-            keep,
-            other
-        )
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query!(
-            "UPDATE threads SET has_root = has_root | (SELECT has_root FROM threads WHERE id = ?)
-             WHERE id = ?",
-            other,
-            keep
-        )
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query!("DELETE FROM threads WHERE id = ?", other)
-            .execute(&mut **tx)
-            .await?;
-    }
-    refresh_thread(tx, keep).await
-}
-
-/// Folds a freshly inserted message into its thread's summary.
-async fn add_to_thread(
-    tx: &mut Transaction<'_, Sqlite>,
-    thread_id: i64,
-    msg: &NewMessage,
-) -> Result<()> {
-    let unread = i64::from(!msg.seen);
-    let has_attachments = !msg.attachments.is_empty();
-    let is_root = !msg.is_reply_subject && msg.references.is_empty();
-    sqlx::query!(
         "UPDATE threads SET
-            message_count = message_count + 1,
-            unread_count = unread_count + ?,
-            snippet = CASE WHEN ? >= last_date OR message_count = 0 THEN ? ELSE snippet END,
-            last_date = max(last_date, ?),
-            has_attachments = has_attachments | ?,
-            flagged = flagged | ?,
-            subject = CASE WHEN ? AND has_root = 0 THEN ? ELSE subject END,
-            has_root = has_root | ?
-         WHERE id = ?",
-        unread,
-        msg.date,
-        msg.snippet,
-        msg.date,
-        has_attachments,
-        msg.flagged,
-        is_root,
-        msg.subject,
-        is_root,
-        thread_id
-    )
-    .execute(&mut **tx)
-    .await?;
-
-    let sender = msg
-        .from_name
-        .clone()
-        .filter(|n| !n.trim().is_empty())
-        .or_else(|| msg.from_email.clone());
-    if let Some(sender) = sender {
-        let current: String =
-            sqlx::query_scalar!("SELECT participants FROM threads WHERE id = ?", thread_id)
-                .fetch_one(&mut **tx)
-                .await?;
-        if !current.split(PARTICIPANT_SEP).any(|p| p == sender) {
-            let next = if current.is_empty() {
-                sender
-            } else {
-                format!("{current}{PARTICIPANT_SEP}{sender}")
-            };
-            sqlx::query!(
-                "UPDATE threads SET participants = ? WHERE id = ?",
-                next,
-                thread_id
-            )
-            .execute(&mut **tx)
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Recomputes a thread's summary from its messages.
-async fn refresh_thread(tx: &mut Transaction<'_, Sqlite>, thread_id: i64) -> Result<()> {
-    sqlx::query!(
-        "UPDATE threads SET
-            message_count = (SELECT count(*) FROM messages WHERE thread_id = ?1),
-            unread_count = (SELECT count(*) FROM messages WHERE thread_id = ?1 AND seen = 0),
-            last_date = coalesce((SELECT max(date) FROM messages WHERE thread_id = ?1), last_date),
-            has_attachments = coalesce((SELECT max(has_attachments) FROM messages WHERE thread_id = ?1), 0),
-            flagged = coalesce((SELECT max(flagged) FROM messages WHERE thread_id = ?1), 0),
-            snippet = coalesce((SELECT snippet FROM messages WHERE thread_id = ?1
+            message_count = (SELECT count(*) FROM messages m WHERE m.thread_id = threads.id),
+            unread_count = (SELECT count(*) FROM messages m WHERE m.thread_id = threads.id AND m.seen = 0),
+            last_date = coalesce((SELECT max(date) FROM messages m WHERE m.thread_id = threads.id), last_date),
+            has_attachments = coalesce((SELECT max(has_attachments) FROM messages m WHERE m.thread_id = threads.id), 0),
+            flagged = coalesce((SELECT max(flagged) FROM messages m WHERE m.thread_id = threads.id), 0),
+            snippet = coalesce((SELECT snippet FROM messages m WHERE m.thread_id = threads.id
                                 ORDER BY date DESC, id DESC LIMIT 1), '')
-         WHERE id = ?1",
-        thread_id
+         WHERE id IN (SELECT value FROM json_each(?))",
     )
+    .bind(&list)
     .execute(&mut **tx)
     .await?;
-    let senders = sqlx::query!(
-        "SELECT from_name, from_email FROM messages WHERE thread_id = ? ORDER BY date, id",
-        thread_id
+    let senders = sqlx::query_as::<_, (i64, Option<String>, Option<String>)>(
+        "SELECT thread_id, from_name, from_email FROM messages
+         WHERE thread_id IN (SELECT value FROM json_each(?)) ORDER BY thread_id, date, id",
     )
+    .bind(&list)
     .fetch_all(&mut **tx)
     .await?;
-    let mut list: Vec<String> = Vec::new();
-    for s in senders {
-        if let Some(p) = s
-            .from_name
-            .filter(|n| !n.trim().is_empty())
-            .or(s.from_email)
-        {
+    let mut participants: Vec<(i64, Vec<String>)> = Vec::new();
+    for (thread, name, email) in senders {
+        if participants.last().is_none_or(|(t, _)| *t != thread) {
+            participants.push((thread, Vec::new()));
+        }
+        let Some(p) = name.filter(|n| !n.trim().is_empty()).or(email) else {
+            continue;
+        };
+        if let Some((_, list)) = participants.last_mut() {
             if !list.contains(&p) {
                 list.push(p);
             }
         }
     }
-    let joined = list.join(&PARTICIPANT_SEP.to_string());
-    sqlx::query!(
-        "UPDATE threads SET participants = ? WHERE id = ?",
-        joined,
-        thread_id
+    let joined: Vec<(i64, String)> = participants
+        .into_iter()
+        .map(|(t, list)| (t, list.join(&PARTICIPANT_SEP.to_string())))
+        .collect();
+    sqlx::query(
+        "UPDATE threads SET participants = j.value ->> 1 FROM json_each(?) j WHERE threads.id = j.value ->> 0",
     )
+    .bind(serde_json::to_string(&joined).unwrap_or_else(|_| "[]".into()))
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -376,3 +376,75 @@ async fn database_is_in_wal_mode() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+/// Threads are the connected components of the reference graph, whatever order the
+/// messages arrive in and however they are split into batches.
+#[tokio::test]
+async fn any_arrival_order_and_batching_gives_the_same_threads() {
+    // Three conversations, one of which is only connected through a missing parent.
+    let specs: &[(&str, &[&str])] = &[
+        ("a1", &[]),
+        ("a2", &["a1"]),
+        ("a3", &["a1", "a2"]),
+        ("a4", &["a2"]),
+        ("b1", &[]),
+        ("b2", &["b1"]),
+        ("c2", &["c-missing"]),
+        ("c3", &["c-missing", "c2"]),
+        ("c4", &["c-missing"]),
+        ("d1", &["a4", "b2"]), // joins a and b into one
+    ];
+    let want: Vec<Vec<&str>> = vec![
+        vec!["a1", "a2", "a3", "a4", "b1", "b2", "d1"],
+        vec!["c2", "c3", "c4"],
+    ];
+    let mut seed: u64 = 42;
+    for round in 0..12 {
+        let (_dir, store) = fresh().await;
+        let folder = setup_folder(&store).await;
+        let mut order: Vec<usize> = (0..specs.len()).collect();
+        for i in (1..order.len()).rev() {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            order.swap(i, (seed >> 33) as usize % (i + 1));
+        }
+        let batch_size = 1 + round % 4;
+        let messages: Vec<NewMessage> = order
+            .iter()
+            .enumerate()
+            .map(|(n, &i)| {
+                let (id, refs) = specs[i];
+                // Each conversation its own subject: this test is about references.
+                let subject = format!("Topic {}", &id[..1]);
+                msg(folder, id, refs, &subject, n as i64)
+            })
+            .collect();
+        for chunk in messages.chunks(batch_size) {
+            store.store_messages(chunk, None, 0).await.unwrap();
+        }
+        let mut got: Vec<Vec<String>> = Vec::new();
+        let listing = store.thread_listing(None).await.unwrap();
+        let mut by_thread: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+        for row in listing {
+            by_thread
+                .entry(row.thread_id)
+                .or_default()
+                .push(row.message_id.unwrap());
+        }
+        for (_, mut ids) in by_thread {
+            ids.sort();
+            got.push(ids);
+        }
+        got.sort();
+        assert_eq!(got, want, "order {order:?}, batches of {batch_size}");
+        let counts: i64 = store
+            .list_threads(None, 0, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.message_count)
+            .sum();
+        assert_eq!(counts, 10, "thread summaries count every message once");
+    }
+}
