@@ -6,7 +6,9 @@ SHELL := /bin/bash
 export SQLX_OFFLINE := true
 export CARGO_TERM_COLOR := never
 
-APP := target/debug/switchboard-app
+# CI may share a target directory outside the clone.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+APP := $(TARGET_DIR)/debug/switchboard-app
 
 .PHONY: run test deps-run deps-test npm-deps ui app check unit e2e screenshots bindings sqlx
 
@@ -53,11 +55,12 @@ unit:
 
 # Screenshots go to tests/e2e/.artifacts; `make screenshots` refreshes docs/screenshots.
 e2e: app
+	SWITCHBOARD_APP=$(abspath $(APP)) \
 	SWITCHBOARD_E2E_SCREENSHOT_DIR=$(CURDIR)/tests/e2e/.artifacts/screenshots \
 	  scripts/test-session.sh npm run test:e2e
 
 screenshots: app
-	scripts/test-session.sh npm run test:e2e
+	SWITCHBOARD_APP=$(abspath $(APP)) scripts/test-session.sh npm run test:e2e
 
 # Regenerate ui/src/ipc/bindings.ts after changing a DTO or command.
 bindings:
