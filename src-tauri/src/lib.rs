@@ -35,7 +35,31 @@ pub fn data_dir_from_args(args: impl IntoIterator<Item = String>) -> PathBuf {
     switchboard_store::default_data_dir()
 }
 
+/// Without a GPU, WebKitGTK composites through a software GL (llvmpipe): scrolling the
+/// inbox then drops frames (over 50 ms at fling speed) and each web process maps LLVM.
+/// Non-composited rendering is smoother and ~110 MB smaller there. Measured with
+/// bench/app.sh; a user's own setting wins.
+#[cfg(target_os = "linux")]
+fn prefer_non_composited_rendering_without_gpu() {
+    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if std::env::var_os(VAR).is_some() {
+        return;
+    }
+    let has_render_node = std::fs::read_dir("/dev/dri")
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        })
+        .unwrap_or(false);
+    if !has_render_node {
+        // Runs first thing in main, before any other thread exists.
+        std::env::set_var(VAR, "1");
+    }
+}
+
 pub fn run() {
+    #[cfg(target_os = "linux")]
+    prefer_non_composited_rendering_without_gpu();
     let data_dir = data_dir_from_args(std::env::args().skip(1));
     let _log_guard = match switchboard_api::logging::init_logging(&data_dir, true) {
         Ok(guard) => Some(guard),
