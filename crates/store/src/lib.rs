@@ -106,7 +106,16 @@ impl Store {
         &self.pool
     }
 
+    /// Folds the write-ahead log into the database file, then closes every connection.
+    /// After this the main file holds everything, whatever the connections' own
+    /// shutdown still does in the background.
     pub async fn close(&self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!("checkpoint before close failed: {e}");
+        }
         self.pool.close().await;
     }
 
