@@ -132,17 +132,6 @@ const CONTACT_SELECT: &str = "SELECT c.id, c.display_name, c.company,
     FROM contacts c";
 
 impl Store {
-    /// Adds (or finds) the contact for an address.
-    pub async fn ensure_contact(
-        &self,
-        email: &str,
-        name: Option<&str>,
-        now_ms: i64,
-    ) -> Result<i64> {
-        let mut conn = self.pool.acquire().await?;
-        ensure_contact(&mut conn, email, name, now_ms).await
-    }
-
     /// Contacts matching `query` (name, company or address), most active first.
     pub async fn list_contacts(
         &self,

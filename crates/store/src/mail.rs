@@ -312,25 +312,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
-
-    /// (folder name, UID or None, Message-ID) for every message of an account, sorted:
-    /// what crash-safety tests compare against the server.
-    pub async fn message_keys(
-        &self,
-        account_id: i64,
-    ) -> Result<Vec<(String, Option<i64>, Option<String>)>> {
-        let rows = sqlx::query!(
-            r#"SELECT f.name, m.uid, m.message_id FROM messages m JOIN folders f ON f.id = m.folder_id
-               WHERE m.account_id = ? ORDER BY f.name, m.uid, m.message_id"#,
-            account_id
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (r.name, r.uid, r.message_id))
-            .collect())
-    }
 }
 
 /// What a mailbox ticket source needs of a message.

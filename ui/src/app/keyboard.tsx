@@ -114,3 +114,33 @@ export function useListKeys(keys: ListKeys): void {
   });
   useEffect(() => registry?.register(latest), [registry]);
 }
+
+export interface ListCursor {
+  /** How many rows the list has. */
+  count: number;
+  cursor: number | null;
+  setCursor(index: number): void;
+  /** Scrolls the row at `index` into view. */
+  reveal(index: number): void;
+  /** Opens the row at `index` (Enter). */
+  open(index: number): void;
+  close: ListKeys["close"];
+}
+
+/** j/k move a cursor over a list's rows (clamped to the list), Enter opens the row under it. */
+export function useListCursor(list: ListCursor): void {
+  const moveTo = (index: number) => {
+    if (list.count === 0) return;
+    const clamped = Math.max(0, Math.min(list.count - 1, index));
+    list.setCursor(clamped);
+    list.reveal(clamped);
+  };
+  useListKeys({
+    next: () => moveTo(list.cursor === null ? 0 : list.cursor + 1),
+    prev: () => moveTo(list.cursor === null ? 0 : list.cursor - 1),
+    open: () => {
+      if (list.cursor !== null) list.open(list.cursor);
+    },
+    close: list.close,
+  });
+}

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { listContacts, type ContactSummary } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
 import { usePagedList } from "../../lib/usePagedList";
-import { useListKeys } from "../../app/keyboard";
+import { useListCursor } from "../../app/keyboard";
 import { ErrorNote } from "../../components/ErrorNote";
 import { EmptyState } from "../../components/EmptyState";
 import { Loading } from "../../components/Spinner";
@@ -35,17 +35,13 @@ export function ContactList({ query, openContactId, onOpen, onClose }: Props) {
     scrollRef.current?.scrollTo?.({ top: 0 });
   }, [query]);
 
-  const moveTo = (index: number) => {
-    if (list.total === 0) return;
-    const clamped = Math.max(0, Math.min(list.total - 1, index));
-    setCursor(clamped);
-    list.virtualizer.scrollToIndex(clamped, { align: "auto" });
-  };
-  useListKeys({
-    next: () => moveTo(cursor === null ? 0 : cursor + 1),
-    prev: () => moveTo(cursor === null ? 0 : cursor - 1),
-    open: () => {
-      const contact = cursor === null ? undefined : list.itemAt(cursor);
+  useListCursor({
+    count: list.total,
+    cursor,
+    setCursor,
+    reveal: (index) => list.virtualizer.scrollToIndex(index, { align: "auto" }),
+    open: (index) => {
+      const contact = list.itemAt(index);
       if (contact) onOpen(contact.id);
     },
     close: onClose,

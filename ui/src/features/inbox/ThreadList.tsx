@@ -3,7 +3,7 @@ import { listThreads, type ThreadSummary } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
 import { usePagedList } from "../../lib/usePagedList";
 import { formatListDate } from "../../lib/time";
-import { useListKeys } from "../../app/keyboard";
+import { useListCursor } from "../../app/keyboard";
 import { ErrorNote } from "../../components/ErrorNote";
 import { EmptyState } from "../../components/EmptyState";
 import { Loading } from "../../components/Spinner";
@@ -30,17 +30,13 @@ export function ThreadList({ accountId, openThreadId, onOpen, onClose }: Props) 
     scrollRef,
   });
 
-  const moveTo = (index: number) => {
-    if (list.total === 0) return;
-    const clamped = Math.max(0, Math.min(list.total - 1, index));
-    setCursor(clamped);
-    list.virtualizer.scrollToIndex(clamped, { align: "auto" });
-  };
-  useListKeys({
-    next: () => moveTo(cursor === null ? 0 : cursor + 1),
-    prev: () => moveTo(cursor === null ? 0 : cursor - 1),
-    open: () => {
-      const thread = cursor === null ? undefined : list.itemAt(cursor);
+  useListCursor({
+    count: list.total,
+    cursor,
+    setCursor,
+    reveal: (index) => list.virtualizer.scrollToIndex(index, { align: "auto" }),
+    open: (index) => {
+      const thread = list.itemAt(index);
       if (thread) onOpen(thread.id);
     },
     close: onClose,

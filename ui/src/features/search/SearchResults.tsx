@@ -3,7 +3,7 @@ import { useState } from "react";
 import { search } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
 import { formatListDate } from "../../lib/time";
-import { useListKeys } from "../../app/keyboard";
+import { useListCursor } from "../../app/keyboard";
 import { ErrorNote } from "../../components/ErrorNote";
 import { EmptyState } from "../../components/EmptyState";
 import { Loading } from "../../components/Spinner";
@@ -24,17 +24,14 @@ export function SearchResults({ query, openThreadId, onOpen, onClose, onClear }:
   const [cursor, setCursor] = useState<number | null>(null);
   const count = hits.data?.length ?? 0;
 
-  const moveTo = (index: number) => {
-    if (count === 0) return;
-    const clamped = Math.max(0, Math.min(count - 1, index));
-    setCursor(clamped);
-    document.querySelector(`[data-testid="search-hit"][data-index="${clamped}"]`)?.scrollIntoView?.({ block: "nearest" });
-  };
-  useListKeys({
-    next: () => moveTo(cursor === null ? 0 : cursor + 1),
-    prev: () => moveTo(cursor === null ? 0 : cursor - 1),
-    open: () => {
-      const hit = cursor === null ? undefined : hits.data?.[cursor];
+  useListCursor({
+    count,
+    cursor,
+    setCursor,
+    reveal: (index) =>
+      document.querySelector(`[data-testid="search-hit"][data-index="${index}"]`)?.scrollIntoView?.({ block: "nearest" }),
+    open: (index) => {
+      const hit = hits.data?.[index];
       if (hit) onOpen(hit.thread_id);
     },
     // Esc first closes the open conversation, then leaves the search.

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { listTicketSources, listTickets, type TicketSummary } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
 import { useNavigation } from "../../app/navigation";
-import { useListKeys } from "../../app/keyboard";
+import { useListCursor } from "../../app/keyboard";
 import { formatDateTime, formatListDate } from "../../lib/time";
 import { ErrorNote } from "../../components/ErrorNote";
 import { EmptyState } from "../../components/EmptyState";
@@ -48,17 +48,14 @@ export function TicketsView() {
     items.find((t) => t.id === openTicket) ??
     (nav.state.ticketSnapshot?.id === openTicket ? nav.state.ticketSnapshot : null);
 
-  const moveTo = (index: number) => {
-    if (items.length === 0) return;
-    const clamped = Math.max(0, Math.min(items.length - 1, index));
-    setCursor(clamped);
-    document.querySelector(`[data-testid="ticket-row"][data-index="${clamped}"]`)?.scrollIntoView?.({ block: "nearest" });
-  };
-  useListKeys({
-    next: () => moveTo(cursor === null ? 0 : cursor + 1),
-    prev: () => moveTo(cursor === null ? 0 : cursor - 1),
-    open: () => {
-      const ticket = cursor === null ? undefined : items[cursor];
+  useListCursor({
+    count: items.length,
+    cursor,
+    setCursor,
+    reveal: (index) =>
+      document.querySelector(`[data-testid="ticket-row"][data-index="${index}"]`)?.scrollIntoView?.({ block: "nearest" }),
+    open: (index) => {
+      const ticket = items[index];
       if (ticket) nav.openTicket(ticket.id, ticket);
     },
     close: () => {
