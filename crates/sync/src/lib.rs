@@ -1,0 +1,5 @@
+//! Running provider sync: the durable job queue, schedules, retry with backoff and the
+//! per-account loops that fetch remote changes, plan them and hand the plan to `store`.
+//!
+//! This crate decides *when* and *in what order* work happens; it never parses mail or
+//! talks a wire protocol itself (that is `mail`), and it never writes SQL (that is `store`).
