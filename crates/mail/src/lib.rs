@@ -10,6 +10,7 @@ mod html;
 mod import;
 mod maildir;
 mod mbox;
+pub mod imap;
 pub mod net;
 mod parse;
 mod subject;

@@ -1,0 +1,814 @@
+//! An IMAP4rev1 client session over [`crate::net`]: tagged commands, literal-aware
+//! response framing (parsing by `imap-proto`), and the commands sync needs — including
+//! the CONDSTORE/QRESYNC forms (`CHANGEDSINCE`, `VANISHED`) that general clients lack.
+//!
+//! Every unsolicited response that arrives while a command runs (EXISTS, EXPUNGE,
+//! VANISHED, FETCH of flags) is kept in [`ImapSession::take_unsolicited`] instead of being
+//! dropped, so a change the server reports in passing is never lost.
+
+use super::uidset::{
+    decode_mailbox_name, encode_mailbox_name, encode_uid_set, expand_ranges, quote,
+};
+use crate::net::{self, Endpoint, MailStream, NetError, NetResult, Security};
+use imap_proto::{
+    AttributeValue, Capability, MailboxDatum, NameAttribute, Response, ResponseCode, Status,
+};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// How long one read may take before the connection is considered dead.
+const READ_TIMEOUT: Duration = Duration::from_secs(120);
+const READ_CHUNK: usize = 256 * 1024;
+
+/// A folder as LIST reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedFolder {
+    /// Decoded (UTF-8) name, hierarchy included.
+    pub name: String,
+    /// The name as the server spells it (modified UTF-7), for commands.
+    pub wire_name: String,
+    pub delimiter: Option<String>,
+    /// Special-use role from the server's attributes, if any.
+    pub special_use: Option<&'static str>,
+    pub selectable: bool,
+}
+
+/// What SELECT told us.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selected {
+    pub exists: u32,
+    pub uidvalidity: u32,
+    pub uidnext: u32,
+    /// None when the server has no CONDSTORE for this mailbox (NOMODSEQ).
+    pub highestmodseq: Option<u64>,
+    /// QRESYNC: UIDs expunged since the given modseq.
+    pub vanished: Vec<u32>,
+    /// QRESYNC: messages whose flags changed (or that are new) since the given modseq.
+    pub changed: Vec<FetchedFlags>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedFlags {
+    pub uid: u32,
+    pub flags: Vec<String>,
+    pub modseq: Option<u64>,
+}
+
+/// One message from a FETCH.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedMessage {
+    pub uid: u32,
+    pub flags: Vec<String>,
+    pub modseq: Option<u64>,
+    pub internal_date: Option<String>,
+    pub size: Option<u32>,
+    /// Whole message, or only its header when `header_only` was asked for.
+    pub raw: Vec<u8>,
+    pub header_only: bool,
+}
+
+/// Unsolicited news the server sent while we were doing something else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unsolicited {
+    Exists(u32),
+    Expunge(u32),
+    Vanished(Vec<u32>),
+    Flags(FetchedFlags),
+}
+
+pub struct ImapSession {
+    stream: MailStream,
+    buf: Vec<u8>,
+    start: usize,
+    tag: u32,
+    capabilities: Vec<String>,
+    unsolicited: Vec<Unsolicited>,
+    host: String,
+}
+
+fn caps_from(list: &[Capability<'_>]) -> Vec<String> {
+    list.iter()
+        .map(|c| match c {
+            Capability::Imap4rev1 => "IMAP4REV1".to_owned(),
+            Capability::Auth(a) => format!("AUTH={}", a.to_ascii_uppercase()),
+            Capability::Atom(a) => a.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+fn flags_of(list: &[std::borrow::Cow<'_, str>]) -> Vec<String> {
+    list.iter().map(|f| f.to_string()).collect()
+}
+
+fn special_use(attrs: &[NameAttribute<'_>], name: &str) -> Option<&'static str> {
+    for a in attrs {
+        let role = match a {
+            NameAttribute::Sent => "sent",
+            NameAttribute::Drafts => "drafts",
+            NameAttribute::Archive => "archive",
+            NameAttribute::Trash => "trash",
+            NameAttribute::Junk => "junk",
+            NameAttribute::All => "all",
+            NameAttribute::Flagged => "flagged",
+            _ => continue,
+        };
+        return Some(role);
+    }
+    name.eq_ignore_ascii_case("INBOX").then_some("inbox")
+}
+
+impl ImapSession {
+    /// Connects, reads the greeting, upgrades with STARTTLS when asked, and logs in.
+    pub async fn connect(
+        endpoint: &Endpoint,
+        user: &str,
+        password: &str,
+        timeout: Duration,
+    ) -> NetResult<ImapSession> {
+        let stream = net::connect(endpoint, timeout).await?;
+        let mut session = ImapSession {
+            stream,
+            buf: Vec::with_capacity(READ_CHUNK),
+            start: 0,
+            tag: 0,
+            capabilities: Vec::new(),
+            unsolicited: Vec::new(),
+            host: endpoint.host.clone(),
+        };
+        let greeting = net::within(
+            timeout,
+            "waiting for the IMAP greeting",
+            session.read_response(),
+        )
+        .await?;
+        let preauth = match greeting {
+            Response::Data {
+                status: Status::Ok, ..
+            } => false,
+            Response::Data {
+                status: Status::PreAuth,
+                ..
+            } => true,
+            Response::Data {
+                status: Status::Bye,
+                outcome,
+            } => {
+                return Err(NetError::Rejected(
+                    outcome
+                        .information
+                        .map(|s| s.to_string())
+                        .unwrap_or_default(),
+                ))
+            }
+            other => {
+                return Err(NetError::Protocol(format!(
+                    "not an IMAP greeting: {other:?}"
+                )))
+            }
+        };
+        if endpoint.security == Security::StartTls {
+            session.refresh_capabilities().await?;
+            if !session.has("STARTTLS") {
+                return Err(NetError::Unsupported("STARTTLS".into()));
+            }
+            session.run("STARTTLS").await?;
+            // Anything buffered before the handshake would be an injection; drop it.
+            let ImapSession {
+                stream,
+                tag,
+                unsolicited,
+                host,
+                ..
+            } = session;
+            let stream =
+                net::within(timeout, "negotiating TLS", net::start_tls(stream, endpoint)).await?;
+            session = ImapSession {
+                stream,
+                buf: Vec::with_capacity(READ_CHUNK),
+                start: 0,
+                tag,
+                capabilities: Vec::new(),
+                unsolicited,
+                host,
+            };
+        }
+        session.refresh_capabilities().await?;
+        if !preauth {
+            net::within(timeout, "logging in", session.login(user, password)).await?;
+            session.refresh_capabilities().await?;
+        }
+        Ok(session)
+    }
+
+    pub fn capabilities(&self) -> &[String] {
+        &self.capabilities
+    }
+
+    pub fn has(&self, cap: &str) -> bool {
+        self.capabilities
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(cap))
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// Unsolicited responses collected so far (and forgets them).
+    pub fn take_unsolicited(&mut self) -> Vec<Unsolicited> {
+        std::mem::take(&mut self.unsolicited)
+    }
+
+    async fn refresh_capabilities(&mut self) -> NetResult<()> {
+        let mut caps = Vec::new();
+        self.run_each("CAPABILITY", |r| {
+            if let Response::Capabilities(list) = r {
+                caps = caps_from(list);
+            }
+            Ok(())
+        })
+        .await?;
+        self.capabilities = caps;
+        Ok(())
+    }
+
+    async fn login(&mut self, user: &str, password: &str) -> NetResult<()> {
+        use base64::Engine as _;
+        let result = if self.has("AUTH=PLAIN") {
+            let token =
+                base64::engine::general_purpose::STANDARD.encode(format!("\0{user}\0{password}"));
+            if self.has("SASL-IR") {
+                self.run_secret(&format!("AUTHENTICATE PLAIN {token}"))
+                    .await
+            } else {
+                self.run_with_continuation("AUTHENTICATE PLAIN", token.as_bytes())
+                    .await
+            }
+        } else if self.has("LOGINDISABLED") {
+            return Err(NetError::Unsupported(
+                "a login method usable on this connection (LOGINDISABLED: use TLS)".into(),
+            ));
+        } else {
+            self.run_secret(&format!("LOGIN {} {}", quote(user), quote(password)))
+                .await
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(NetError::Rejected(text)) => Err(NetError::AuthFailed(text)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// LIST "" "*", with special-use attributes (and Inbox by name).
+    pub async fn list(&mut self) -> NetResult<Vec<ListedFolder>> {
+        let cmd = if self.has("SPECIAL-USE") {
+            r#"LIST "" "*" RETURN (SPECIAL-USE)"#
+        } else {
+            r#"LIST "" "*""#
+        };
+        let mut out = Vec::new();
+        self.run_each(cmd, |r| {
+            if let Response::MailboxData(MailboxDatum::List(l)) = r {
+                let selectable = !l.name_attributes.iter().any(|a| match a {
+                    NameAttribute::NoSelect => true,
+                    NameAttribute::Extension(x) => x.eq_ignore_ascii_case("\\NonExistent"),
+                    _ => false,
+                });
+                out.push(ListedFolder {
+                    name: decode_mailbox_name(&l.name),
+                    wire_name: l.name.to_string(),
+                    delimiter: l.delimiter.as_ref().map(|d| d.to_string()),
+                    special_use: special_use(&l.name_attributes, &l.name),
+                    selectable,
+                });
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// Turns on QRESYNC (and with it CONDSTORE) for this session, if offered.
+    pub async fn enable_qresync(&mut self) -> NetResult<bool> {
+        if !self.has("QRESYNC") || !self.has("ENABLE") {
+            return Ok(false);
+        }
+        self.run("ENABLE QRESYNC").await?;
+        Ok(true)
+    }
+
+    /// SELECT (or EXAMINE when `read_only`), with QRESYNC parameters when known.
+    pub async fn select(
+        &mut self,
+        wire_name: &str,
+        qresync: Option<(u32, u64)>,
+        read_only: bool,
+    ) -> NetResult<Selected> {
+        let verb = if read_only { "EXAMINE" } else { "SELECT" };
+        let mut cmd = format!("{verb} {}", quote(wire_name));
+        match qresync {
+            Some((validity, modseq)) if modseq > 0 => {
+                cmd.push_str(&format!(" (QRESYNC ({validity} {modseq}))"))
+            }
+            _ if self.has("CONDSTORE") => cmd.push_str(" (CONDSTORE)"),
+            _ => {}
+        }
+        let mut sel = Selected::default();
+        let mut nomodseq = false;
+        let done = self
+            .run_each(&cmd, |r| {
+                match r {
+                    Response::MailboxData(MailboxDatum::Exists(n)) => sel.exists = *n,
+                    Response::Data { outcome, .. } => match &outcome.code {
+                        Some(ResponseCode::UidValidity(v)) => sel.uidvalidity = *v,
+                        Some(ResponseCode::UidNext(n)) => sel.uidnext = *n,
+                        Some(ResponseCode::HighestModSeq(m)) => sel.highestmodseq = Some(*m),
+                        _ => {
+                            if outcome
+                                .information
+                                .as_deref()
+                                .is_some_and(|i| i.contains("NOMODSEQ"))
+                            {
+                                nomodseq = true;
+                            }
+                        }
+                    },
+                    Response::Vanished { uids, .. } => sel.vanished.extend(expand_ranges(uids)),
+                    Response::Fetch(_, attrs) => {
+                        if let Some(f) = flags_from_attrs(attrs) {
+                            sel.changed.push(f);
+                        }
+                    }
+                    _ => {}
+                }
+                Ok(())
+            })
+            .await?;
+        let _ = done;
+        if nomodseq {
+            sel.highestmodseq = None;
+        }
+        // These belong to this SELECT, not to anyone waiting for news.
+        self.unsolicited
+            .retain(|u| !matches!(u, Unsolicited::Exists(_)));
+        Ok(sel)
+    }
+
+    /// UID SEARCH with raw criteria ("ALL", "SINCE 1-Jan-2026", "HEADER Message-ID <x>").
+    pub async fn uid_search(&mut self, criteria: &str) -> NetResult<Vec<u32>> {
+        let mut uids = Vec::new();
+        self.run_each(&format!("UID SEARCH {criteria}"), |r| {
+            if let Response::MailboxData(MailboxDatum::Search(list)) = r {
+                uids.extend_from_slice(list);
+            }
+            Ok(())
+        })
+        .await?;
+        uids.sort_unstable();
+        Ok(uids)
+    }
+
+    /// Flags of the given UIDs (or all with `None`), optionally only those changed since a
+    /// modseq (CONDSTORE).
+    pub async fn uid_fetch_flags(
+        &mut self,
+        uids: Option<&[u32]>,
+        changed_since: Option<u64>,
+    ) -> NetResult<Vec<FetchedFlags>> {
+        let set = match uids {
+            Some(list) if list.is_empty() => return Ok(Vec::new()),
+            Some(list) => encode_uid_set(list),
+            None => "1:*".to_owned(),
+        };
+        let mut cmd = format!("UID FETCH {set} (UID FLAGS");
+        if changed_since.is_some() || self.has("CONDSTORE") {
+            cmd.push_str(" MODSEQ");
+        }
+        cmd.push(')');
+        if let Some(m) = changed_since {
+            cmd.push_str(&format!(" (CHANGEDSINCE {m})"));
+        }
+        let mut out = Vec::new();
+        self.run_each(&cmd, |r| {
+            if let Response::Fetch(_, attrs) = r {
+                if let Some(f) = flags_from_attrs(attrs) {
+                    out.push(f);
+                }
+            }
+            Ok(())
+        })
+        .await?;
+        // A FETCH for a UID we asked about is an answer, not news.
+        self.unsolicited
+            .retain(|u| !matches!(u, Unsolicited::Flags(_)));
+        Ok(out)
+    }
+
+    /// Fetches messages, calling `each` as each one arrives (bodies are not buffered for
+    /// the whole set). `header_only` fetches just the header section.
+    pub async fn uid_fetch_messages(
+        &mut self,
+        uids: &[u32],
+        header_only: bool,
+        mut each: impl FnMut(FetchedMessage),
+    ) -> NetResult<()> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        let section = if header_only {
+            "BODY.PEEK[HEADER]"
+        } else {
+            "BODY.PEEK[]"
+        };
+        let modseq = if self.has("CONDSTORE") { " MODSEQ" } else { "" };
+        let cmd = format!(
+            "UID FETCH {} (UID FLAGS INTERNALDATE RFC822.SIZE{modseq} {section})",
+            encode_uid_set(uids)
+        );
+        self.run_each(&cmd, |r| {
+            if let Response::Fetch(_, attrs) = r {
+                if let Some(m) = message_from_attrs(attrs, header_only) {
+                    each(m);
+                }
+            }
+            Ok(())
+        })
+        .await?;
+        self.unsolicited
+            .retain(|u| !matches!(u, Unsolicited::Flags(_)));
+        Ok(())
+    }
+
+    /// `UID STORE uids +FLAGS.SILENT (flags)` (or `-FLAGS.SILENT`).
+    pub async fn uid_store(&mut self, uids: &[u32], add: bool, flags: &[&str]) -> NetResult<()> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        let sign = if add { '+' } else { '-' };
+        self.run(&format!(
+            "UID STORE {} {sign}FLAGS.SILENT ({})",
+            encode_uid_set(uids),
+            flags.join(" ")
+        ))
+        .await
+    }
+
+    /// Moves messages to another folder: MOVE when offered, else COPY + \Deleted +
+    /// UID EXPUNGE (UIDPLUS) so only these messages are expunged.
+    pub async fn uid_move(&mut self, uids: &[u32], dest_wire: &str) -> NetResult<()> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        let set = encode_uid_set(uids);
+        if self.has("MOVE") {
+            return self
+                .run(&format!("UID MOVE {set} {}", quote(dest_wire)))
+                .await;
+        }
+        self.run(&format!("UID COPY {set} {}", quote(dest_wire)))
+            .await?;
+        self.uid_store(uids, true, &["\\Deleted"]).await?;
+        self.uid_expunge(uids).await
+    }
+
+    /// Expunges exactly these messages (they get \Deleted first).
+    pub async fn uid_expunge(&mut self, uids: &[u32]) -> NetResult<()> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        self.uid_store(uids, true, &["\\Deleted"]).await?;
+        if self.has("UIDPLUS") {
+            self.run(&format!("UID EXPUNGE {}", encode_uid_set(uids)))
+                .await
+        } else {
+            self.run("EXPUNGE").await
+        }
+    }
+
+    /// APPENDs a message; returns its UID when the server reports APPENDUID.
+    pub async fn append(
+        &mut self,
+        wire_name: &str,
+        flags: &[&str],
+        raw: &[u8],
+    ) -> NetResult<Option<u32>> {
+        let plus = if self.has("LITERAL+") { "+" } else { "" };
+        let head = format!(
+            "APPEND {} ({}) {{{}{plus}}}",
+            quote(wire_name),
+            flags.join(" "),
+            raw.len()
+        );
+        let tag = self.next_tag();
+        self.write(format!("{tag} {head}\r\n").as_bytes()).await?;
+        if plus.is_empty() {
+            self.wait_continuation(&tag).await?;
+        }
+        self.write(raw).await?;
+        self.write(b"\r\n").await?;
+        let mut uid = None;
+        let code = self.finish(&tag, |_| Ok(())).await?;
+        if let Some(ResponseCode::AppendUid(_, set)) = code {
+            if let Some(imap_proto::rfc4315::UidSetMember::Uid(u)) = set.first() {
+                uid = Some(*u);
+            }
+        }
+        Ok(uid)
+    }
+
+    pub async fn create_folder(&mut self, wire_name: &str) -> NetResult<()> {
+        self.run(&format!("CREATE {}", quote(wire_name))).await
+    }
+
+    /// Encodes a UTF-8 folder name for commands.
+    pub fn wire_name(name: &str) -> String {
+        encode_mailbox_name(name)
+    }
+
+    pub async fn noop(&mut self) -> NetResult<()> {
+        self.run("NOOP").await
+    }
+
+    /// IDLE until the server reports a change or `limit` passes; returns whether it did.
+    /// The news itself is in [`take_unsolicited`](Self::take_unsolicited).
+    pub async fn idle(&mut self, limit: Duration) -> NetResult<bool> {
+        if !self.has("IDLE") {
+            return Err(NetError::Unsupported("IDLE".into()));
+        }
+        let tag = self.next_tag();
+        self.write(format!("{tag} IDLE\r\n").as_bytes()).await?;
+        self.wait_continuation(&tag).await?;
+        let before = self.unsolicited.len();
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut changed = false;
+        while !changed {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match tokio::time::timeout(left, self.read_response()).await {
+                Err(_) => break,
+                Ok(r) => {
+                    let r = r?;
+                    self.note_unsolicited(&r);
+                    changed = self.unsolicited.len() > before;
+                }
+            }
+        }
+        self.write(b"DONE\r\n").await?;
+        self.finish(&tag, |_| Ok(())).await?;
+        Ok(changed || self.unsolicited.len() > before)
+    }
+
+    pub async fn logout(mut self) -> NetResult<()> {
+        let _ = self.run("LOGOUT").await;
+        let _ = self.stream.shutdown().await;
+        Ok(())
+    }
+
+    // ---- plumbing -------------------------------------------------------------------
+
+    fn next_tag(&mut self) -> String {
+        self.tag += 1;
+        format!("A{:04}", self.tag)
+    }
+
+    async fn write(&mut self, bytes: &[u8]) -> NetResult<()> {
+        net::within(READ_TIMEOUT, "sending to the server", async {
+            self.stream.write_all(bytes).await?;
+            self.stream.flush().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Runs a command, ignoring its untagged data.
+    pub async fn run(&mut self, cmd: &str) -> NetResult<()> {
+        self.run_each(cmd, |_| Ok(())).await.map(|_| ())
+    }
+
+    /// Like [`run`](Self::run) for commands that carry a secret: never logged.
+    async fn run_secret(&mut self, cmd: &str) -> NetResult<()> {
+        let tag = self.next_tag();
+        self.write(format!("{tag} {cmd}\r\n").as_bytes()).await?;
+        self.finish(&tag, |_| Ok(())).await.map(|_| ())
+    }
+
+    async fn run_with_continuation(&mut self, cmd: &str, answer: &[u8]) -> NetResult<()> {
+        let tag = self.next_tag();
+        self.write(format!("{tag} {cmd}\r\n").as_bytes()).await?;
+        self.wait_continuation(&tag).await?;
+        self.write(answer).await?;
+        self.write(b"\r\n").await?;
+        self.finish(&tag, |_| Ok(())).await.map(|_| ())
+    }
+
+    /// Runs a command and hands every untagged response to `f`; returns the tagged OK's
+    /// response code.
+    async fn run_each(
+        &mut self,
+        cmd: &str,
+        f: impl FnMut(&Response<'static>) -> NetResult<()>,
+    ) -> NetResult<Option<ResponseCode<'static>>> {
+        let tag = self.next_tag();
+        tracing::trace!(%tag, cmd = cmd.split_whitespace().next().unwrap_or(""), "imap command");
+        self.write(format!("{tag} {cmd}\r\n").as_bytes()).await?;
+        self.finish(&tag, f).await
+    }
+
+    async fn wait_continuation(&mut self, tag: &str) -> NetResult<()> {
+        loop {
+            let r = self.read_response().await?;
+            match r {
+                Response::Continue(_) => return Ok(()),
+                Response::Done {
+                    tag: t, outcome, ..
+                } if t.0 == tag => {
+                    return Err(NetError::Rejected(
+                        outcome
+                            .information
+                            .map(|s| s.to_string())
+                            .unwrap_or_default(),
+                    ))
+                }
+                other => self.note_unsolicited(&other),
+            }
+        }
+    }
+
+    async fn finish(
+        &mut self,
+        tag: &str,
+        mut f: impl FnMut(&Response<'static>) -> NetResult<()>,
+    ) -> NetResult<Option<ResponseCode<'static>>> {
+        loop {
+            let r = self.read_response().await?;
+            match r {
+                Response::Done {
+                    tag: t,
+                    status,
+                    outcome,
+                } if t.0 == tag => {
+                    let text = || {
+                        let mut s = String::new();
+                        if let Some(code) = &outcome.code {
+                            s.push_str(&format!("[{code:?}] "));
+                        }
+                        s.push_str(outcome.information.as_deref().unwrap_or(""));
+                        s
+                    };
+                    return match status {
+                        Status::Ok => Ok(outcome.code),
+                        Status::No => Err(NetError::Rejected(text())),
+                        _ => Err(NetError::Protocol(text())),
+                    };
+                }
+                Response::Data {
+                    status: Status::Bye,
+                    outcome,
+                } => {
+                    tracing::info!(info = ?outcome.information, "server said BYE");
+                    // The connection is going away; the next read reports Closed.
+                }
+                other => {
+                    f(&other)?;
+                    self.note_unsolicited(&other);
+                }
+            }
+        }
+    }
+
+    fn note_unsolicited(&mut self, r: &Response<'static>) {
+        match r {
+            Response::MailboxData(MailboxDatum::Exists(n)) => {
+                self.unsolicited.push(Unsolicited::Exists(*n))
+            }
+            Response::Expunge(n) => self.unsolicited.push(Unsolicited::Expunge(*n)),
+            Response::Vanished {
+                earlier: false,
+                uids,
+            } => self
+                .unsolicited
+                .push(Unsolicited::Vanished(expand_ranges(uids))),
+            Response::Fetch(_, attrs) => {
+                if let Some(f) = flags_from_attrs(attrs) {
+                    self.unsolicited.push(Unsolicited::Flags(f));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Reads one complete response (with any literals), owned.
+    async fn read_response(&mut self) -> NetResult<Response<'static>> {
+        loop {
+            if self.start < self.buf.len() {
+                let data = &self.buf[self.start..];
+                match Response::parse(data) {
+                    Ok((rest, resp)) => {
+                        let used = data.len() - rest.len();
+                        let owned = resp.into_owned();
+                        self.start += used;
+                        if self.start == self.buf.len() {
+                            self.buf.clear();
+                            self.start = 0;
+                        }
+                        return Ok(owned);
+                    }
+                    Err(nom::Err::Incomplete(_)) => {}
+                    Err(_) => {
+                        // A line imap-proto cannot parse: skip it rather than wedge.
+                        match data.windows(2).position(|w| w == b"\r\n") {
+                            Some(end) => {
+                                tracing::debug!(
+                                    line = %String::from_utf8_lossy(&data[..end.min(200)]),
+                                    "skipping an unparseable IMAP line"
+                                );
+                                self.start += end + 2;
+                                continue;
+                            }
+                            None => {}
+                        }
+                    }
+                }
+            }
+            if self.start > 0 && self.start * 2 > self.buf.len() {
+                self.buf.drain(..self.start);
+                self.start = 0;
+            }
+            let len = self.buf.len();
+            self.buf.resize(len + READ_CHUNK, 0);
+            let read =
+                tokio::time::timeout(READ_TIMEOUT, self.stream.read(&mut self.buf[len..])).await;
+            let n = match read {
+                Ok(Ok(n)) => n,
+                Ok(Err(e)) => {
+                    self.buf.truncate(len);
+                    return Err(NetError::Io(e));
+                }
+                Err(_) => {
+                    self.buf.truncate(len);
+                    return Err(NetError::Timeout {
+                        during: "waiting for the IMAP server".into(),
+                        seconds: READ_TIMEOUT.as_secs(),
+                    });
+                }
+            };
+            self.buf.truncate(len + n);
+            if n == 0 {
+                return Err(NetError::Closed);
+            }
+        }
+    }
+}
+
+fn flags_from_attrs(attrs: &[AttributeValue<'_>]) -> Option<FetchedFlags> {
+    let mut uid = None;
+    let mut flags = None;
+    let mut modseq = None;
+    for a in attrs {
+        match a {
+            AttributeValue::Uid(u) => uid = Some(*u),
+            AttributeValue::Flags(f) => flags = Some(flags_of(f)),
+            AttributeValue::ModSeq(m) => modseq = Some(*m),
+            _ => {}
+        }
+    }
+    Some(FetchedFlags {
+        uid: uid?,
+        flags: flags?,
+        modseq,
+    })
+}
+
+fn message_from_attrs(attrs: &[AttributeValue<'_>], header_only: bool) -> Option<FetchedMessage> {
+    let mut m = FetchedMessage {
+        uid: 0,
+        flags: Vec::new(),
+        modseq: None,
+        internal_date: None,
+        size: None,
+        raw: Vec::new(),
+        header_only,
+    };
+    let mut have_body = false;
+    for a in attrs {
+        match a {
+            AttributeValue::Uid(u) => m.uid = *u,
+            AttributeValue::Flags(f) => m.flags = flags_of(f),
+            AttributeValue::ModSeq(v) => m.modseq = Some(*v),
+            AttributeValue::InternalDate(d) => m.internal_date = Some(d.to_string()),
+            AttributeValue::Rfc822Size(s) => m.size = Some(*s),
+            AttributeValue::BodySection { data, .. } => {
+                have_body = true;
+                m.raw = data.as_ref().map(|d| d.to_vec()).unwrap_or_default();
+            }
+            AttributeValue::Rfc822(data) | AttributeValue::Rfc822Header(data) => {
+                have_body = true;
+                m.raw = data.as_ref().map(|d| d.to_vec()).unwrap_or_default();
+            }
+            _ => {}
+        }
+    }
+    (m.uid != 0 && have_body).then_some(m)
+}
