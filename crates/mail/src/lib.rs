@@ -14,6 +14,7 @@ pub mod imap;
 pub mod net;
 mod parse;
 mod subject;
+pub mod thread_tree;
 
 pub use html::{html_to_text, sanitize_html, SanitizedHtml};
 pub use import::{import_maildir, import_mbox, ImportError, ImportProblem, ImportSummary};
