@@ -6,6 +6,7 @@
 //! from outside: malformed messages are stored with their raw bytes and a reason.
 //! Provider sync (IMAP, Gmail, Graph) will live here too, one file per backend.
 
+pub mod compose;
 mod html;
 mod import;
 mod maildir;
@@ -13,6 +14,7 @@ mod mbox;
 pub mod imap;
 pub mod net;
 mod parse;
+pub mod smtp;
 mod subject;
 pub mod thread_tree;
 
