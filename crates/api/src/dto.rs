@@ -119,6 +119,11 @@ pub struct SearchHit {
     pub subject: String,
     pub from: String,
     pub date: i64,
+    /// The folder the message is in ("INBOX", "Sent", ...). Always set by the backend;
+    /// optional in TypeScript only so older fixtures stay valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub folder: Option<String>,
     /// A short excerpt with matches wrapped in `<mark>`; all other text is HTML-escaped.
     pub snippet_html: String,
 }
@@ -307,4 +312,110 @@ pub enum OpenTarget {
     Thread { id: i64 },
     Ticket { id: i64 },
     Event { id: i64 },
+}
+
+// ---- IMAP/SMTP accounts and sync (issue 3) -------------------------------------------
+
+/// A provider whose server settings the Add-account form can fill in.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ProviderPresetView {
+    pub id: String,
+    pub label: String,
+    pub imap_host: String,
+    pub imap_port: u16,
+    /// "tls", "starttls" or "none"
+    pub imap_security: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_security: String,
+    pub note: String,
+}
+
+/// The Add-account form. The password goes to the keychain and nowhere else.
+#[derive(Clone, Serialize, Deserialize, TS)]
+pub struct ImapAccountInput {
+    pub name: String,
+    pub email: String,
+    pub user: String,
+    pub password: String,
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub imap_security: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_security: String,
+    /// A PEM file with an extra CA to trust (self-hosted servers).
+    pub ca_file: Option<String>,
+    pub body_window_days: Option<u32>,
+    pub poll_minutes: Option<u32>,
+    pub provider_saves_sent: Option<bool>,
+}
+
+impl std::fmt::Debug for ImapAccountInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImapAccountInput")
+            .field("name", &self.name)
+            .field("user", &self.user)
+            .field("password", &"<redacted>")
+            .field("imap_host", &self.imap_host)
+            .field("smtp_host", &self.smtp_host)
+            .finish()
+    }
+}
+
+/// One server's answer to a connection test.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ServerCheck {
+    pub ok: bool,
+    /// host_not_found, connection_refused, timeout, tls, auth_failed, plaintext_not_allowed,
+    /// unsupported, protocol, network — absent when ok.
+    pub kind: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ConnectionTest {
+    pub imap: ServerCheck,
+    pub smtp: ServerCheck,
+    /// E.g. "plain text to localhost".
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct FolderView {
+    pub id: i64,
+    pub account_id: i64,
+    /// Full name, hierarchy included ("Projects/Acme").
+    pub name: String,
+    /// The last part of the name, for the tree.
+    pub label: String,
+    /// 0 for top level.
+    pub depth: u32,
+    /// inbox, sent, drafts, archive, trash, junk
+    pub role: Option<String>,
+    pub message_count: i64,
+    pub unread_count: i64,
+}
+
+/// Emitted while an account syncs (event `sync://progress`) and printed by the CLI.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncProgressView {
+    pub account: String,
+    pub folder: String,
+    pub folder_index: u32,
+    pub folder_count: u32,
+    pub done: u32,
+    pub total: u32,
+    /// Messages per second.
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncSummary {
+    pub account: String,
+    pub folders: u32,
+    pub fetched: u32,
+    pub deleted: u32,
+    pub flags_changed: u32,
+    pub new_inbox: u32,
 }

@@ -5,6 +5,7 @@
 //! fallible call returns [`ApiError`] — `{ code, message }` — never a panic. Nothing
 //! here knows about Tauri; `src-tauri` and `cli` are thin adapters over these methods.
 
+mod accounts;
 pub mod bindings;
 mod calendar;
 mod contacts;
@@ -14,6 +15,7 @@ mod error;
 mod import;
 pub mod logging;
 mod mail;
+pub mod search;
 mod tickets;
 
 pub use error::ApiResult;

@@ -6,10 +6,13 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use switchboard_api::dto::{ImportReport, SearchArgs};
+use switchboard_api::dto::ImportReport;
 use switchboard_api::Api;
 use switchboard_core::ErrorCode;
 use switchboard_secrets::KeychainStore;
+
+mod accounts;
+mod search;
 
 #[derive(Parser)]
 #[command(
@@ -37,18 +40,46 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
-    /// Full-text search over mail, newest first.
+    /// Search mail, newest first. Words and "phrases" match subject, people, body and
+    /// attachment names; operators: from: to: cc: subject: has:attachment is:unread
+    /// is:read is:flagged in:FOLDER before:YYYY-MM-DD after:YYYY-MM-DD newer_than:7d
+    /// older_than:1m, and -x to exclude. Dates are local days.
     Search {
         query: String,
         #[arg(long, default_value_t = 50)]
         limit: i64,
+        /// Skip this many hits (for paging).
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+        /// A JSON array of hits.
         #[arg(long)]
         json: bool,
+        /// Print SQLite's query plan instead of hits.
+        #[arg(long)]
+        explain: bool,
     },
     /// Every thread with the Message-IDs of its messages, oldest first.
     Threads {
         #[arg(long)]
         account: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mail accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// Sync mail accounts: one pass with --once, else keep syncing (IDLE on the Inbox,
+    /// polling other folders) until interrupted.
+    Sync {
+        /// Only this account.
+        #[arg(long)]
+        account: Option<String>,
+        /// One full pass over every folder, then exit 0 once everything is stored.
+        #[arg(long)]
+        once: bool,
+        /// Print a JSON summary (progress still goes to stderr).
         #[arg(long)]
         json: bool,
     },
@@ -74,6 +105,69 @@ enum DemoCommand {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Add an account.
+    Add {
+        #[command(subcommand)]
+        kind: AccountKind,
+    },
+    /// List accounts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountKind {
+    /// An IMAP + SMTP account. The password is read from stdin and stored in the
+    /// keychain only.
+    Imap(ImapArgs),
+}
+
+#[derive(clap::Args)]
+struct ImapArgs {
+    #[arg(long)]
+    name: String,
+    /// The address you send as (default: --user).
+    #[arg(long)]
+    email: Option<String>,
+    /// Fill host/port/security from a provider: gmail, outlook, fastmail, icloud, yahoo.
+    #[arg(long)]
+    preset: Option<String>,
+    #[arg(long)]
+    host: Option<String>,
+    #[arg(long)]
+    port: Option<u16>,
+    /// tls, starttls or none (none only to this machine).
+    #[arg(long)]
+    security: Option<String>,
+    #[arg(long)]
+    user: String,
+    /// Read the password from the first line of stdin.
+    #[arg(long)]
+    password_stdin: bool,
+    #[arg(long)]
+    smtp_host: Option<String>,
+    #[arg(long)]
+    smtp_port: Option<u16>,
+    #[arg(long)]
+    smtp_security: Option<String>,
+    /// Extra CA certificate (PEM) to trust for both servers.
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+    /// Full bodies for mail newer than this many days (0 = all); older mail gets headers.
+    #[arg(long)]
+    body_window_days: Option<u32>,
+    /// Minutes between polls of folders other than the Inbox (1-60).
+    #[arg(long)]
+    poll_minutes: Option<u32>,
+    /// Add the account even if the SMTP test fails.
+    #[arg(long)]
+    skip_smtp_check: bool,
 }
 
 #[derive(Subcommand)]
@@ -106,6 +200,7 @@ enum ImportCommand {
 
 /// Writes a line to stdout; a closed pipe (`| head`) ends output quietly instead of
 /// panicking like `println!` does.
+#[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
@@ -216,25 +311,13 @@ async fn run(cli: Cli) -> Result<(), (ErrorCode, String)> {
                 }
             }
         },
-        Command::Search { query, limit, json } => {
-            let hits = api
-                .search(SearchArgs { query, limit })
-                .await
-                .map_err(api_err)?;
-            if json {
-                out(print_json(&hits))?;
-            } else {
-                for h in hits {
-                    let date = chrono::DateTime::from_timestamp_millis(h.date).unwrap_or_default();
-                    say!(
-                        "{}  {:<28}  {}",
-                        date.format("%Y-%m-%d %H:%M"),
-                        h.from,
-                        h.subject
-                    );
-                }
-            }
-        }
+        Command::Search {
+            query,
+            limit,
+            offset,
+            json,
+            explain,
+        } => search::run(&api, &query, limit, offset, json, explain).await?,
         Command::Threads { account, json } => {
             let threads = api
                 .thread_listing(account.as_deref())
@@ -248,6 +331,16 @@ async fn run(cli: Cli) -> Result<(), (ErrorCode, String)> {
                 }
             }
         }
+        Command::Account { command } => crate::accounts::run_account(&api, command)
+            .await
+            .map_err(api_err)?,
+        Command::Sync {
+            account,
+            once,
+            json,
+        } => crate::accounts::run_sync(&api, account.as_deref(), once, json)
+            .await
+            .map_err(api_err)?,
         Command::Stats { json } => {
             let stats = api.stats().await.map_err(api_err)?;
             if json {

@@ -11,23 +11,35 @@
 //! full-text queries use runtime `query_as` because FTS5 virtual tables are opaque to
 //! the macros.
 
+mod account_config;
 mod calendar;
 mod contacts;
+mod delete;
+mod folder_sync;
 mod ingest;
 mod jobs;
 mod mail;
 mod open;
+mod search;
 mod stats;
 mod tickets;
 
+pub use account_config::AccountConfigRow;
 pub use calendar::{EventRow, NewAttendee, NewEvent};
 pub use contacts::{ContactRow, NewContact};
+pub use delete::delete_messages_tx;
+pub use folder_sync::{
+    folder_cursor_scope, AppliedChanges, FolderChanges, FolderRow, LocalUid, RemoteFolder,
+};
 pub use jobs::{CursorRow, JobRow};
 pub use mail::{
-    AttachmentRow, MessageRow, NewAttachment, NewMessage, SearchFilters, SearchRow, StoredOutcome,
-    ThreadListingRow, ThreadRow, TicketMailRow, MATCH_END, MATCH_START,
+    AttachmentRow, MessageRow, NewAttachment, NewMessage, StoredOutcome, ThreadListingRow,
+    ThreadRow, TicketMailRow,
 };
 pub use open::default_data_dir;
+pub use search::{
+    Condition, SearchFilters, SearchQuery, SearchRow, SearchTerm, TextField, MATCH_END, MATCH_START,
+};
 pub use stats::StoreStats;
 pub use tickets::{NewTicket, TicketFilter, TicketRow, TicketSourceRow};
 
