@@ -30,6 +30,8 @@ TEST_PACKAGES=(
     webkit2gtk-driver
     # peer tools the mail benchmarks compare against
     notmuch isync time eatmydata
+    # real servers for crates/testkit: Dovecot IMAP, its throw-away TLS, the SMTP sink's Python
+    dovecot-core dovecot-imapd openssl python3 python3-pip
 )
 if [[ "$mode" == run ]]; then
     PACKAGES=("${RUN_PACKAGES[@]}")
@@ -69,6 +71,19 @@ else
 fi
 
 [[ "$mode" == test ]] || exit 0
+
+# aiosmtpd (the SMTP sink of crates/testkit) for the python3 the tests run; Debian 12 only
+# packages an older version. A Debian python3 is "externally managed" (PEP 668), so pip
+# needs --break-system-packages there, and --user when the interpreter is not ours to change.
+if python3 -c 'import aiosmtpd' 2>/dev/null; then
+    say "aiosmtpd already installed"
+else
+    say "installing aiosmtpd 1.4.6 with pip"
+    pip_install=(python3 -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6)
+    "${pip_install[@]}" 2>/dev/null ||
+        "${pip_install[@]}" --break-system-packages 2>/dev/null ||
+        "${pip_install[@]}" --user --break-system-packages
+fi
 
 # tauri-driver: a plain `cargo install` may pick a pre-release, hence the explicit ^2.
 # It has no --version flag, so its version is the one cargo recorded when installing it.
