@@ -3,43 +3,74 @@
 //!
 //! A batch of a thousand messages costs a few dozen statements instead of tens of
 //! thousands: the per-statement round trip to SQLite's worker thread, not SQLite itself,
-//! was what bounded import speed. Threading is the same rule as before — a message joins
-//! every thread owning one of its Message-IDs (own or referenced) and those threads
-//! merge into the oldest; only a message with no references falls back to its subject —
-//! computed with a union-find over the batch and what the database already knows.
+//! was what bounded import speed.
+//!
+//! Threads are the connected components of a graph whose edges depend only on the two
+//! ends, never on what arrived first, so any arrival order and any split into batches
+//! gives the same threads:
+//! - a message is linked to every Message-ID it names: its own (or, without one, its
+//!   dedupe key) and its references, across folders and accounts;
+//! - two messages without any references are linked by subject when [`subject_link`]
+//!   says so.
+//!
+//! The database keeps, per thread, every Message-ID it owns (`thread_ids`, including
+//! parents not seen yet) and, per reference-less message, what the subject rule needs
+//! (`subject_fallback`). A new message joins every thread it is linked to, and those
+//! merge into the oldest (smallest id). Deleting messages keeps `thread_ids`, so a
+//! message stored again lands in the thread it left.
 
 use crate::mail::{refresh_threads, NewMessage, StoredOutcome};
 use crate::Result;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 use std::collections::{HashMap, HashSet};
 
-/// Replies without references join a same-subject thread only if it was active this
-/// recently; "Re: Hello" two years later is a new conversation.
+/// Replies without references join a same-subject conversation only within this
+/// distance in time; "Re: Hello" two years later is a new conversation.
 const SUBJECT_FALLBACK_WINDOW_MS: i64 = 90 * 24 * 3600 * 1000;
 
 /// Rows per multi-row INSERT, keeping bound parameters well under SQLite's limit
 /// (32766) for the widest table.
 const ROWS_PER_INSERT: usize = 400;
 
-#[derive(Debug, Clone)]
-struct ThreadState {
-    last_date: i64,
-    has_root: bool,
-    /// Set when this batch gives a thread its first original (non-reply) message.
-    root_subject: Option<String>,
-    is_new: bool,
-    subject: String,
-    subject_key: String,
+/// Settings key: the highest message id ever deleted. New ids start above it, so an id
+/// held by the UI or a queued job never comes back as a different message.
+pub(crate) const DELETED_ID_FLOOR: &str = "store.deleted_message_id_floor";
+
+/// A message without references, as the subject fallback sees it (same subject key
+/// assumed).
+#[derive(Debug, Clone, Copy)]
+struct Loose {
+    date: i64,
+    is_reply: bool,
 }
 
-/// Threads known to this batch, with union-find merging (the smaller id survives).
+/// Whether two reference-less messages with the same non-empty subject key belong to
+/// one conversation. A rule on the pair alone, so the result cannot depend on order:
+/// - within [`SUBJECT_FALLBACK_WINDOW_MS`] of each other;
+/// - two replies belong together (orphans of the same conversation);
+/// - a reply belongs with an original that is not newer than it;
+/// - two originals never do: two "Hello" mails are two conversations.
+///
+/// The price of order independence: a reply links to *every* earlier same-subject
+/// original in the window, where "only the latest" would need threads to split again
+/// when an original arrives late. Messages without references are rare enough for that.
+fn subject_link(a: Loose, b: Loose) -> bool {
+    if a.date.abs_diff(b.date) > SUBJECT_FALLBACK_WINDOW_MS.unsigned_abs() {
+        return false;
+    }
+    match (a.is_reply, b.is_reply) {
+        (true, true) => true,
+        (true, false) => b.date <= a.date,
+        (false, true) => a.date <= b.date,
+        (false, false) => false,
+    }
+}
+
+/// Thread ids with union-find merging; the smaller id survives, so a thread the
+/// database already has outlives any this batch creates.
 #[derive(Default)]
 struct Threads {
-    state: HashMap<i64, ThreadState>,
     parent: HashMap<i64, i64>,
-    by_subject: HashMap<String, Vec<i64>>,
-    /// Database threads that merged into another and must be folded in and deleted.
-    merged_db: Vec<(i64, i64)>,
 }
 
 impl Threads {
@@ -50,14 +81,6 @@ impl Threads {
         t
     }
 
-    fn add(&mut self, id: i64, st: ThreadState) {
-        self.by_subject
-            .entry(st.subject_key.clone())
-            .or_default()
-            .push(id);
-        self.state.insert(id, st);
-    }
-
     /// Merges the given threads; returns the survivor.
     fn union(&mut self, threads: &[i64]) -> Option<i64> {
         let mut roots: Vec<i64> = threads.iter().map(|t| self.find(*t)).collect();
@@ -66,36 +89,43 @@ impl Threads {
         let keep = *roots.first()?;
         for &other in &roots[1..] {
             self.parent.insert(other, keep);
-            let Some(gone) = self.state.remove(&other) else {
-                continue;
-            };
-            if !gone.is_new {
-                self.merged_db.push((other, keep));
-            }
-            if let Some(k) = self.state.get_mut(&keep) {
-                k.last_date = k.last_date.max(gone.last_date);
-                if !k.has_root && gone.has_root {
-                    k.has_root = true;
-                    k.root_subject = Some(gone.root_subject.unwrap_or(gone.subject));
-                }
-            }
         }
         Some(keep)
     }
+}
 
-    /// The subject fallback for a message without references.
-    fn by_subject(&self, msg: &NewMessage) -> Option<i64> {
-        let candidates = self.by_subject.get(&msg.subject_key)?;
-        candidates
-            .iter()
-            .map(|t| self.find(*t))
-            .filter_map(|t| self.state.get(&t).map(|s| (t, s)))
-            .filter(|(_, s)| (s.last_date - msg.date).abs() <= SUBJECT_FALLBACK_WINDOW_MS)
-            // A reply adopts the latest same-subject thread; an original adopts only a
-            // thread made of orphan replies (one without an original yet).
-            .filter(|(_, s)| msg.is_reply_subject || !s.has_root)
-            .max_by_key(|(t, s)| (s.last_date, *t))
-            .map(|(t, _)| t)
+/// Reference-less messages by subject key, for the subject rule: each with the thread
+/// it was in when seen (follow it through [`Threads::find`]).
+#[derive(Default)]
+struct LooseByKey {
+    originals: HashMap<String, Vec<(Loose, i64)>>,
+    replies: HashMap<String, Vec<(Loose, i64)>>,
+}
+
+impl LooseByKey {
+    fn add(&mut self, key: &str, m: Loose, thread: i64) {
+        let list = if m.is_reply {
+            &mut self.replies
+        } else {
+            &mut self.originals
+        };
+        list.entry(key.to_owned()).or_default().push((m, thread));
+    }
+
+    /// Threads of the messages `m` is linked to by subject.
+    fn linked(&self, key: &str, m: Loose) -> impl Iterator<Item = i64> + '_ {
+        let replies = self.replies.get(key).into_iter().flatten();
+        // Originals only ever link to replies.
+        let originals = self
+            .originals
+            .get(key)
+            .filter(|_| m.is_reply)
+            .into_iter()
+            .flatten();
+        replies
+            .chain(originals)
+            .filter(move |(other, _)| subject_link(m, *other))
+            .map(|(_, thread)| *thread)
     }
 }
 
@@ -103,17 +133,25 @@ fn json_list<T: serde::Serialize>(items: &[T]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }
 
+/// The ids a message is linked to: its own Message-ID (its dedupe key when it has
+/// none, so it returns to its thread when stored again) and its references.
 fn thread_keys(msg: &NewMessage) -> Vec<&str> {
     let mut ids: Vec<&str> = Vec::with_capacity(msg.references.len() + 1);
-    if let Some(own) = &msg.message_id {
-        ids.push(own);
-    }
+    ids.push(msg.message_id.as_deref().unwrap_or(&msg.dedupe_key));
     for r in &msg.references {
         if !ids.contains(&r.as_str()) {
             ids.push(r);
         }
     }
     ids
+}
+
+/// The subject rule's view of a message, if it takes part (no references, a key).
+fn loose(msg: &NewMessage) -> Option<Loose> {
+    (msg.references.is_empty() && !msg.subject_key.is_empty()).then_some(Loose {
+        date: msg.date,
+        is_reply: msg.is_reply_subject,
+    })
 }
 
 pub(crate) async fn store_batch(
@@ -147,14 +185,18 @@ pub(crate) async fn store_batch(
     .map(|(f, k, id)| ((f, k), id))
     .collect();
 
-    let mut next_message: i64 =
-        sqlx::query_scalar::<_, i64>("SELECT coalesce(max(id), 0) + 1 FROM messages")
-            .fetch_one(&mut **tx)
-            .await?;
-    let mut next_thread: i64 =
+    let mut next_message: i64 = sqlx::query_scalar::<_, i64>(
+        "SELECT max(coalesce((SELECT max(id) FROM messages), 0),
+                    coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?), 0)) + 1",
+    )
+    .bind(DELETED_ID_FLOOR)
+    .fetch_one(&mut **tx)
+    .await?;
+    let first_new_thread: i64 =
         sqlx::query_scalar::<_, i64>("SELECT coalesce(max(id), 0) + 1 FROM threads")
             .fetch_one(&mut **tx)
             .await?;
+    let mut next_thread = first_new_thread;
 
     let mut outcomes: Vec<StoredOutcome> = Vec::with_capacity(batch.len());
     let mut fresh: Vec<(usize, i64)> = Vec::new(); // (index in batch, new message id)
@@ -180,18 +222,18 @@ pub(crate) async fn store_batch(
 
     // 2. What the database knows about these Message-IDs and subjects.
     let mut all_ids: Vec<&str> = Vec::new();
-    let mut subject_keys: Vec<&str> = Vec::new();
+    let mut windows: HashMap<&str, (i64, i64)> = HashMap::new();
     for &(i, _) in &fresh {
         let m = &batch[i];
         all_ids.extend(thread_keys(m));
-        if m.references.is_empty() && !m.subject_key.is_empty() {
-            subject_keys.push(&m.subject_key);
+        if loose(m).is_some() {
+            let w = windows.entry(&m.subject_key).or_insert((m.date, m.date));
+            w.0 = w.0.min(m.date);
+            w.1 = w.1.max(m.date);
         }
     }
     all_ids.sort_unstable();
     all_ids.dedup();
-    subject_keys.sort_unstable();
-    subject_keys.dedup();
     let mut owner: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
         "SELECT t.message_id, t.thread_id FROM json_each(?) j JOIN thread_ids t ON t.message_id = j.value",
     )
@@ -202,34 +244,34 @@ pub(crate) async fn store_batch(
     .collect();
     let known_ids: HashSet<String> = owner.keys().cloned().collect();
 
-    let mut threads = Threads::default();
-    let mut wanted: Vec<i64> = owner.values().copied().collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let db_threads = sqlx::query_as::<_, (i64, i64, bool, String, String)>(
-        "SELECT id, last_date, has_root, subject, subject_key FROM threads
-         WHERE id IN (SELECT value FROM json_each(?1))
-            OR subject_key IN (SELECT value FROM json_each(?2))",
+    let ranges: Vec<(&str, i64, i64)> = windows
+        .iter()
+        .map(|(k, (lo, hi))| {
+            (
+                *k,
+                lo.saturating_sub(SUBJECT_FALLBACK_WINDOW_MS),
+                hi.saturating_add(SUBJECT_FALLBACK_WINDOW_MS),
+            )
+        })
+        .collect();
+    let mut by_subject = LooseByKey::default();
+    let stored_loose = sqlx::query_as::<_, (String, i64, bool, i64)>(
+        "SELECT s.subject_key, s.date, s.is_reply, m.thread_id FROM json_each(?) j
+         JOIN subject_fallback s ON s.subject_key = j.value ->> 0
+              AND s.date BETWEEN j.value ->> 1 AND j.value ->> 2
+         JOIN messages m ON m.id = s.message_id",
     )
-    .bind(json_list(&wanted))
-    .bind(json_list(&subject_keys))
+    .bind(json_list(&ranges))
     .fetch_all(&mut **tx)
     .await?;
-    for (id, last_date, has_root, subject, subject_key) in db_threads {
-        threads.add(
-            id,
-            ThreadState {
-                last_date,
-                has_root,
-                root_subject: None,
-                is_new: false,
-                subject,
-                subject_key,
-            },
-        );
+    for (key, date, is_reply, thread) in stored_loose {
+        by_subject.add(&key, Loose { date, is_reply }, thread);
     }
 
-    // 3. Thread every new message, in batch order.
+    // 3. Thread every new message: it joins (and merges) every thread it is linked to.
+    let mut threads = Threads::default();
+    let mut db_threads: HashSet<i64> = owner.values().copied().collect();
+    let mut new_threads: Vec<(i64, usize)> = Vec::new(); // (thread, batch index starting it)
     let mut assigned: Vec<i64> = Vec::with_capacity(fresh.len());
     for &(i, _) in &fresh {
         let m = &batch[i];
@@ -238,38 +280,22 @@ pub(crate) async fn store_batch(
             .iter()
             .filter_map(|id| owner.get(*id).copied())
             .collect();
-        if found.is_empty() && m.references.is_empty() && !m.subject_key.is_empty() {
-            found.extend(threads.by_subject(m));
+        let as_loose = loose(m);
+        if let Some(l) = as_loose {
+            found.extend(by_subject.linked(&m.subject_key, l));
         }
-        let thread = match threads.union(&found) {
-            Some(t) => t,
-            None => {
-                let t = next_thread;
-                next_thread += 1;
-                threads.add(
-                    t,
-                    ThreadState {
-                        last_date: m.date,
-                        has_root: false,
-                        root_subject: None,
-                        is_new: true,
-                        subject: m.subject.clone(),
-                        subject_key: m.subject_key.clone(),
-                    },
-                );
-                t
-            }
-        };
+        db_threads.extend(found.iter().filter(|t| **t < first_new_thread));
+        let thread = threads.union(&found).unwrap_or_else(|| {
+            let t = next_thread;
+            next_thread += 1;
+            new_threads.push((t, i));
+            t
+        });
         for id in ids {
             owner.insert(id.to_owned(), thread);
         }
-        if let Some(st) = threads.state.get_mut(&thread) {
-            st.last_date = st.last_date.max(m.date);
-            let is_root = !m.is_reply_subject && m.references.is_empty();
-            if is_root && !st.has_root {
-                st.has_root = true;
-                st.root_subject = Some(m.subject.clone());
-            }
+        if let Some(l) = as_loose {
+            by_subject.add(&m.subject_key, l, thread);
         }
         assigned.push(thread);
     }
@@ -282,35 +308,39 @@ pub(crate) async fn store_batch(
     }
 
     // 4. Apply. Database threads that merged fold into the survivor first.
-    for &(gone, keep) in &threads.merged_db {
-        let keep = threads.find(keep);
+    let mut merged_db: Vec<(i64, i64)> = db_threads
+        .iter()
+        .map(|&t| (t, threads.find(t)))
+        .filter(|(t, keep)| t != keep)
+        .collect();
+    merged_db.sort_unstable();
+    if !merged_db.is_empty() {
+        let pairs = json_list(&merged_db);
         for sql in [
-            "UPDATE messages SET thread_id = ?1 WHERE thread_id = ?2",
-            "UPDATE thread_ids SET thread_id = ?1 WHERE thread_id = ?2",
-            "DELETE FROM threads WHERE id = ?2",
+            "UPDATE messages SET thread_id = j.value ->> 1
+             FROM json_each(?) j WHERE messages.thread_id = j.value ->> 0",
+            "UPDATE thread_ids SET thread_id = j.value ->> 1
+             FROM json_each(?) j WHERE thread_ids.thread_id = j.value ->> 0",
+            "DELETE FROM threads WHERE id IN (SELECT j.value ->> 0 FROM json_each(?) j)",
         ] {
-            sqlx::query(sql)
-                .bind(keep)
-                .bind(gone)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(sql).bind(&pairs).execute(&mut **tx).await?;
         }
     }
-    let new_threads: Vec<(i64, &ThreadState)> = threads
-        .state
-        .iter()
-        .filter(|(id, st)| st.is_new && threads.find(**id) == **id)
-        .map(|(id, st)| (*id, st))
+    let new_threads: Vec<(i64, &NewMessage)> = new_threads
+        .into_iter()
+        .filter(|(t, _)| threads.find(*t) == *t)
+        .map(|(t, i)| (t, &batch[i]))
         .collect();
     for chunk in new_threads.chunks(ROWS_PER_INSERT) {
+        // Subject and dates are placeholders until the summaries are refreshed below.
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO threads (id, subject, subject_key, last_date) ",
         );
-        q.push_values(chunk, |mut row, (id, st)| {
+        q.push_values(chunk, |mut row, (id, m)| {
             row.push_bind(*id)
-                .push_bind(&st.subject)
-                .push_bind(&st.subject_key)
-                .push_bind(st.last_date);
+                .push_bind(&m.subject)
+                .push_bind(&m.subject_key)
+                .push_bind(m.date);
         });
         q.build().execute(&mut **tx).await?;
     }
@@ -342,31 +372,56 @@ pub(crate) async fn store_batch(
         q.build().execute(&mut **tx).await?;
     }
 
+    let loose_rows: Vec<(i64, &str, Loose)> = rows
+        .iter()
+        .filter_map(|(m, id, _)| loose(m).map(|l| (*id, m.subject_key.as_str(), l)))
+        .collect();
+    for chunk in loose_rows.chunks(ROWS_PER_INSERT * 2) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO subject_fallback (message_id, subject_key, is_reply, date) ",
+        );
+        q.push_values(chunk, |mut row, (id, key, l)| {
+            row.push_bind(*id)
+                .push_bind(*key)
+                .push_bind(l.is_reply)
+                .push_bind(l.date);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+
     // 5. Thread summaries, recomputed for every thread this batch touched.
     let mut touched: Vec<i64> = assigned.clone();
     touched.sort_unstable();
     touched.dedup();
-    let roots: Vec<(i64, Option<&str>, bool)> = touched
-        .iter()
-        .filter_map(|t| {
-            threads
-                .state
-                .get(t)
-                .map(|s| (*t, s.root_subject.as_deref(), s.has_root))
-        })
-        .collect();
-    sqlx::query(
-        "UPDATE threads SET has_root = has_root | (j.value ->> 2),
-            subject = CASE WHEN has_root = 0 AND (j.value ->> 1) IS NOT NULL THEN j.value ->> 1 ELSE subject END
-         FROM json_each(?) j WHERE threads.id = j.value ->> 0",
-    )
-    .bind(serde_json::to_string(&roots).unwrap_or_else(|_| "[]".into()))
-    .execute(&mut **tx)
-    .await?;
     refresh_threads(tx, &touched).await?;
+    refresh_thread_heads(tx, &touched).await?;
 
     contacts_for(tx, &rows, now_ms).await?;
     Ok(outcomes)
+}
+
+/// Recomputes what depends on a thread's oldest and original messages: its subject is
+/// its oldest message's (whatever order they arrived in), and `has_root` says whether
+/// it holds a reference-less original. Threads left without messages keep theirs.
+pub(crate) async fn refresh_thread_heads(
+    tx: &mut Transaction<'_, Sqlite>,
+    ids: &[i64],
+) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE threads SET
+            subject = coalesce((SELECT m.subject FROM messages m WHERE m.thread_id = threads.id
+                                ORDER BY m.date, m.id LIMIT 1), subject),
+            has_root = EXISTS (SELECT 1 FROM messages m JOIN subject_fallback s ON s.message_id = m.id
+                               WHERE m.thread_id = threads.id AND s.is_reply = 0)
+         WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(json_list(ids))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn insert_messages(

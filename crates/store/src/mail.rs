@@ -156,7 +156,8 @@ impl Store {
     pub async fn thread_count(&self, account_id: Option<i64>) -> Result<i64> {
         let n = match account_id {
             None => {
-                sqlx::query_scalar!("SELECT count(*) FROM threads")
+                // Threads whose messages were all deleted stay for their ids, unlisted.
+                sqlx::query_scalar::<_, i64>("SELECT count(*) FROM threads WHERE message_count > 0")
                     .fetch_one(&self.pool)
                     .await?
             }
@@ -184,7 +185,8 @@ impl Store {
                 sqlx::query_as::<_, ThreadRow>(
                     "SELECT id, subject, participants, last_date, message_count, unread_count,
                         snippet, has_attachments, flagged
-                 FROM threads ORDER BY last_date DESC, id DESC LIMIT ? OFFSET ?",
+                 FROM threads WHERE message_count > 0
+                 ORDER BY last_date DESC, id DESC LIMIT ? OFFSET ?",
                 )
                 .bind(limit)
                 .bind(offset)

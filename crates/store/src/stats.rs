@@ -1,6 +1,6 @@
 use crate::{Result, Store};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoreStats {
     pub accounts: i64,
     pub messages: i64,
@@ -16,33 +16,22 @@ pub struct StoreStats {
 
 impl Store {
     pub async fn stats(&self) -> Result<StoreStats> {
-        let r = sqlx::query!(
-            r#"SELECT
-                (SELECT count(*) FROM accounts) AS "accounts!: i64",
-                (SELECT count(*) FROM messages) AS "messages!: i64",
-                (SELECT count(*) FROM messages WHERE parse_error IS NOT NULL) AS "malformed!: i64",
-                (SELECT count(*) FROM threads) AS "threads!: i64",
-                (SELECT count(*) FROM contacts) AS "contacts!: i64",
-                (SELECT count(*) FROM calendars) AS "calendars!: i64",
-                (SELECT count(*) FROM events) AS "events!: i64",
-                (SELECT count(*) FROM ticket_sources) AS "ticket_sources!: i64",
-                (SELECT count(*) FROM tickets) AS "tickets!: i64",
-                (SELECT count(*) FROM messages WHERE seen = 0) AS "unread!: i64""#
+        // Runtime-checked: threads emptied by deletions stay for their ids, unlisted.
+        Ok(sqlx::query_as::<_, StoreStats>(
+            "SELECT
+                (SELECT count(*) FROM accounts) AS accounts,
+                (SELECT count(*) FROM messages) AS messages,
+                (SELECT count(*) FROM messages WHERE parse_error IS NOT NULL) AS malformed_messages,
+                (SELECT count(*) FROM threads WHERE message_count > 0) AS threads,
+                (SELECT count(*) FROM contacts) AS contacts,
+                (SELECT count(*) FROM calendars) AS calendars,
+                (SELECT count(*) FROM events) AS events,
+                (SELECT count(*) FROM ticket_sources) AS ticket_sources,
+                (SELECT count(*) FROM tickets) AS tickets,
+                (SELECT count(*) FROM messages WHERE seen = 0) AS unread",
         )
         .fetch_one(&self.pool)
-        .await?;
-        Ok(StoreStats {
-            accounts: r.accounts,
-            messages: r.messages,
-            malformed_messages: r.malformed,
-            threads: r.threads,
-            contacts: r.contacts,
-            calendars: r.calendars,
-            events: r.events,
-            ticket_sources: r.ticket_sources,
-            tickets: r.tickets,
-            unread: r.unread,
-        })
+        .await?)
     }
 
     /// Unread messages across all threads, from the thread summaries (no message scan:
