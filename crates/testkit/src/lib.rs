@@ -24,6 +24,7 @@
 //! overrides the Python interpreter.
 
 mod dovecot;
+mod dovecot_config;
 mod drop_proxy;
 mod imap_client;
 mod process;
