@@ -1,12 +1,12 @@
 //! Threads, messages and search as the UI sees them.
 
 use crate::dto::{
-    AccountSummary, Address, AttachmentInfo, ListThreadsArgs, MessageView, SearchArgs, SearchHit,
-    ThreadDetail, ThreadPage, ThreadSummary,
+    AccountSummary, Address, AttachmentInfo, ListThreadsArgs, MessageView, ThreadDetail,
+    ThreadPage, ThreadSummary,
 };
 use crate::{Api, ApiError, ApiResult};
 use switchboard_mail::{parse_message, sanitize_html};
-use switchboard_store::{MessageRow, SearchFilters, MATCH_END, MATCH_START};
+use switchboard_store::{MessageRow, MATCH_END, MATCH_START};
 
 const MAX_PAGE: i64 = 500;
 
@@ -58,23 +58,6 @@ pub(crate) fn highlight(snippet: &str) -> String {
     escape_html(snippet)
         .replace(MATCH_START, "<mark>")
         .replace(MATCH_END, "</mark>")
-}
-
-/// Turns what the user typed into an FTS5 expression: every term quoted (so FTS
-/// syntax in user input is inert), all terms required, the last one as a prefix.
-pub(crate) fn fts_query(input: &str) -> Option<String> {
-    let terms: Vec<String> = input
-        .split_whitespace()
-        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '.'))
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-        .collect();
-    if terms.is_empty() {
-        return None;
-    }
-    let mut q = terms.join(" ");
-    q.push('*');
-    Some(q)
 }
 
 impl Api {
@@ -182,48 +165,11 @@ impl Api {
             parse_error: row.parse_error,
         })
     }
-
-    pub async fn search(&self, args: SearchArgs) -> ApiResult<Vec<SearchHit>> {
-        let Some(query) = fts_query(&args.query) else {
-            return Ok(Vec::new());
-        };
-        let limit = page_limit(args.limit);
-        let rows = self
-            .store
-            .search_messages(&query, &SearchFilters::default(), limit)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| SearchHit {
-                message_id: r.id,
-                thread_id: r.thread_id,
-                from: sender(&r.from_name, &r.from_email),
-                subject: r.subject,
-                date: r.date,
-                snippet_html: highlight(&r.snippet),
-            })
-            .collect())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn user_input_becomes_inert_fts() {
-        let cases = [
-            ("hello", Some("\"hello\"*")),
-            ("hello world", Some("\"hello\" \"world\"*")),
-            ("a\"b OR c", Some("\"a\"\"b\" \"OR\" \"c\"*")),
-            ("NEAR(x y)", Some("\"NEAR(x\" \"y\"*")),
-            ("  ", None),
-            ("*", None),
-        ];
-        for (input, want) in cases {
-            assert_eq!(fts_query(input).as_deref(), want, "{input}");
-        }
-    }
 
     #[test]
     fn snippets_are_escaped_then_marked() {

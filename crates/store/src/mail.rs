@@ -112,28 +112,6 @@ pub struct AttachmentRow {
     pub content_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct SearchFilters {
-    pub account_id: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct SearchRow {
-    pub id: i64,
-    pub thread_id: i64,
-    pub subject: String,
-    pub from_name: Option<String>,
-    pub from_email: Option<String>,
-    pub date: i64,
-    /// Excerpt with matches between U+0002 and U+0003.
-    pub snippet: String,
-}
-
-/// Marks the start of a match inside [`SearchRow::snippet`].
-pub const MATCH_START: char = '\u{2}';
-/// Marks the end of a match inside [`SearchRow::snippet`].
-pub const MATCH_END: char = '\u{3}';
-
 impl Store {
     /// Stores a batch of messages in one transaction, threading each, and advances the
     /// given sync cursor in the same transaction. Messages already stored (same folder
@@ -271,29 +249,6 @@ impl Store {
         refresh_threads(&mut tx, &[thread_id]).await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Runs an FTS5 MATCH expression, newest first. The caller builds `fts_query` from
-    /// user input (quoting every term), so no raw user syntax reaches FTS5.
-    pub async fn search_messages(
-        &self,
-        fts_query: &str,
-        filters: &SearchFilters,
-        limit: i64,
-    ) -> Result<Vec<SearchRow>> {
-        let rows = sqlx::query_as::<_, SearchRow>(
-            "SELECT m.id, m.thread_id, m.subject, m.from_name, m.from_email, m.date,
-                    snippet(messages_fts, -1, char(2), char(3), '…', 16) AS snippet
-             FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-             WHERE messages_fts MATCH ?1 AND (?2 IS NULL OR m.account_id = ?2)
-             ORDER BY m.date DESC, m.id DESC LIMIT ?3",
-        )
-        .bind(fts_query)
-        .bind(filters.account_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows)
     }
 
     /// Messages sent from or to any of the addresses, newest first.
