@@ -55,6 +55,11 @@ export type SearchArgs = { query: string, limit: number, };
 
 export type SearchHit = { message_id: number, thread_id: number, subject: string, from: string, date: number, 
 /**
+ * The folder the message is in ("INBOX", "Sent", ...). Always set by the backend;
+ * optional in TypeScript only so older fixtures stay valid.
+ */
+folder?: string, 
+/**
  * A short excerpt with matches wrapped in `<mark>`; all other text is HTML-escaped.
  */
 snippet_html: string, };
@@ -125,6 +130,57 @@ export type DemoReport = { mail: Array<ImportReport>, events: number, tickets: n
 
 export type OpenTarget = { "kind": "thread", id: number, } | { "kind": "ticket", id: number, } | { "kind": "event", id: number, };
 
+export type ProviderPresetView = { id: string, label: string, imap_host: string, imap_port: number, 
+/**
+ * "tls", "starttls" or "none"
+ */
+imap_security: string, smtp_host: string, smtp_port: number, smtp_security: string, note: string, };
+
+export type ImapAccountInput = { name: string, email: string, user: string, password: string, imap_host: string, imap_port: number, imap_security: string, smtp_host: string, smtp_port: number, smtp_security: string, 
+/**
+ * A PEM file with an extra CA to trust (self-hosted servers).
+ */
+ca_file: string | null, body_window_days: number | null, poll_minutes: number | null, provider_saves_sent: boolean | null, };
+
+export type ServerCheck = { ok: boolean, 
+/**
+ * host_not_found, connection_refused, timeout, tls, auth_failed, plaintext_not_allowed,
+ * unsupported, protocol, network — absent when ok.
+ */
+kind: string | null, message: string, };
+
+export type ConnectionTest = { imap: ServerCheck, smtp: ServerCheck, 
+/**
+ * E.g. "plain text to localhost".
+ */
+warnings: Array<string>, };
+
+export type FolderView = { id: number, account_id: number, 
+/**
+ * Full name, hierarchy included ("Projects/Acme").
+ */
+name: string, 
+/**
+ * The last part of the name, for the tree.
+ */
+label: string, 
+/**
+ * 0 for top level.
+ */
+depth: number, 
+/**
+ * inbox, sent, drafts, archive, trash, junk
+ */
+role: string | null, message_count: number, unread_count: number, };
+
+export type SyncProgressView = { account: string, folder: string, folder_index: number, folder_count: number, done: number, total: number, 
+/**
+ * Messages per second.
+ */
+rate: number, };
+
+export type SyncSummary = { account: string, folders: number, fetched: number, deleted: number, flags_changed: number, new_inbox: number, };
+
 export function appStatus(): Promise<AppStatus> {
   return invoke("app_status");
 }
@@ -179,4 +235,24 @@ export function setSyncPaused(paused: boolean): Promise<null> {
 
 export function stats(): Promise<Stats> {
   return invoke("stats");
+}
+
+export function providerPresets(): Promise<Array<ProviderPresetView>> {
+  return invoke("provider_presets");
+}
+
+export function testImapAccount(input: ImapAccountInput): Promise<ConnectionTest> {
+  return invoke("test_imap_account", { input });
+}
+
+export function addImapAccount(input: ImapAccountInput): Promise<ConnectionTest> {
+  return invoke("add_imap_account", { input });
+}
+
+export function listFolders(accountId: number | null): Promise<Array<FolderView>> {
+  return invoke("list_folders", { accountId });
+}
+
+export function syncNow(): Promise<Array<SyncSummary>> {
+  return invoke("sync_now");
 }
