@@ -25,6 +25,11 @@ pub const COMMAND_NAMES: &[&str] = &[
     "sync_health",
     "set_sync_paused",
     "stats",
+    "provider_presets",
+    "test_imap_account",
+    "add_imap_account",
+    "list_folders",
+    "sync_now",
 ];
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
@@ -43,6 +48,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         sync_health,
         set_sync_paused,
         stats,
+        provider_presets,
+        test_imap_account,
+        add_imap_account,
+        list_folders,
+        sync_now,
     ]
 }
 
@@ -122,6 +132,11 @@ async fn sync_health(state: State<'_, AppState>) -> Cmd<SyncHealth> {
 async fn set_sync_paused(app: AppHandle, state: State<'_, AppState>, paused: bool) -> Cmd<()> {
     api(&state)?.set_sync_paused(paused).await?;
     let _ = app.emit("sync://paused", paused);
+    if paused {
+        state.sync.stop();
+    } else {
+        state.sync.restart(&app);
+    }
     tray::refresh(&app).await;
     Ok(())
 }
@@ -129,6 +144,47 @@ async fn set_sync_paused(app: AppHandle, state: State<'_, AppState>, paused: boo
 #[tauri::command]
 async fn stats(state: State<'_, AppState>) -> Cmd<Stats> {
     api(&state)?.stats().await
+}
+
+#[tauri::command]
+async fn provider_presets(state: State<'_, AppState>) -> Cmd<Vec<ProviderPresetView>> {
+    Ok(api(&state)?.provider_presets())
+}
+
+#[tauri::command]
+async fn test_imap_account(
+    state: State<'_, AppState>,
+    input: ImapAccountInput,
+) -> Cmd<ConnectionTest> {
+    api(&state)?.test_imap_account(input).await
+}
+
+#[tauri::command]
+async fn add_imap_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    input: ImapAccountInput,
+) -> Cmd<ConnectionTest> {
+    let test = api(&state)?.add_imap_account(input, false).await?;
+    state.sync.restart(&app);
+    Ok(test)
+}
+
+#[tauri::command]
+async fn list_folders(state: State<'_, AppState>, account_id: Option<i64>) -> Cmd<Vec<FolderView>> {
+    api(&state)?.list_folders(account_id).await
+}
+
+#[tauri::command]
+async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Cmd<Vec<SyncSummary>> {
+    let progress_app = app.clone();
+    let mut progress = move |p: &SyncProgressView| {
+        let _ = progress_app.emit("sync://progress", p.clone());
+    };
+    let summaries = api(&state)?.sync_imap_once(None, &mut progress).await?;
+    let _ = app.emit("mail://changed", ());
+    tray::refresh(&app).await;
+    Ok(summaries)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! over `switchboard-api`. No domain logic lives here: a command parses its arguments,
 //! calls the API and maps the error; everything else is wiring.
 
+mod background;
 pub mod commands;
 pub mod notify;
 mod tray;
@@ -17,6 +18,7 @@ use tauri::Manager;
 pub struct AppState {
     pub data_dir: PathBuf,
     pub workspace: Result<Api, ApiError>,
+    pub sync: background::SyncRunner,
 }
 
 /// `--data-dir DIR` (or `--data-dir=DIR`) from the command line, else
@@ -89,6 +91,7 @@ pub fn run() {
         .manage(AppState {
             data_dir,
             workspace,
+            sync: background::SyncRunner::default(),
         })
         .invoke_handler(commands::handler())
         .setup(|app| {
@@ -98,6 +101,7 @@ pub fn run() {
             }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { tray::refresh(&handle).await });
+            app.state::<AppState>().sync.restart(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

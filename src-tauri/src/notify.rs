@@ -65,3 +65,37 @@ pub(crate) async fn announce_new_mail(app: &AppHandle, api: &Api, report: &DemoR
         tracing::warn!("notification not shown: {e}");
     }
 }
+
+/// Tells the user about new Inbox mail from a sync: the sender and subject of one
+/// message, or a count and the newest; clicking opens that thread.
+pub(crate) async fn announce_inbox_mail(app: &AppHandle, api: &Api, fresh: &[(i64, i64)]) {
+    let Some(&(newest_id, thread_id)) = fresh.iter().max_by_key(|(id, _)| *id) else {
+        return;
+    };
+    let Ok(Some(message)) = api.store().message(newest_id).await else {
+        return;
+    };
+    let sender = message
+        .from_name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .or(message.from_email.clone())
+        .unwrap_or_else(|| "Unknown sender".into());
+    let (summary, body) = if fresh.len() == 1 {
+        (sender, message.subject.clone())
+    } else {
+        (
+            format!("{} new messages", fresh.len()),
+            format!("{sender}: {}", message.subject),
+        )
+    };
+    let app = app.clone();
+    let target = OpenTarget::Thread { id: thread_id };
+    let result = show(&summary, &body, move || {
+        show_main_window(&app);
+        let _ = app.emit("notification://open", target);
+    });
+    if let Err(e) = result {
+        tracing::warn!("notification not shown: {e}");
+    }
+}

@@ -231,7 +231,7 @@ mod tests {
     fn qresync_answer_applies_vanished_and_new() {
         let remote = RemoteFolderState {
             uidvalidity: 7,
-            exists: 3,
+            exists: 4,
             all_uids: None,
             vanished: vec![2, 99],
             flags: vec![(1, F), (4, U), (5, R)],
