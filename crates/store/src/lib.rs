@@ -20,6 +20,7 @@ mod ingest;
 mod jobs;
 mod mail;
 mod open;
+mod outbox;
 mod search;
 mod stats;
 mod tickets;
@@ -37,6 +38,7 @@ pub use mail::{
     ThreadRow, TicketMailRow,
 };
 pub use open::default_data_dir;
+pub use outbox::{ClaimedSend, DraftRow, NewOutboxMessage, OutboxRow, OutboxState};
 pub use search::{
     Condition, SearchFilters, SearchQuery, SearchRow, SearchTerm, TextField, MATCH_END, MATCH_START,
 };
