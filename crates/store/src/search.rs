@@ -430,11 +430,13 @@ fn statement<'a>(
         Some(fts) => {
             // Pick the page first, then make snippets for that page only: snippet()
             // in the sorted query would run for every match ("the": 90k of them).
-            // CROSS JOIN fixes the join order, which SQLite otherwise gets wrong both
-            // ways: the page from the FTS matches (not one MATCH per message of a
-            // folder), then the snippets by rowid (not a second scan of all matches).
+            // The page comes from the FTS matches (CROSS JOIN: SQLite would otherwise
+            // run one MATCH per message of a folder). The snippets come from one more
+            // pass over the matches, kept only if on the page: a MATCH per page row
+            // (rowid = ?) costs more than the whole pass for common words, and the `+`
+            // stops SQLite from handing FTS5 the rowids one by one.
             q.push(
-                "WITH page AS (SELECT m.id, m.date FROM messages_fts \
+                "WITH page AS MATERIALIZED (SELECT m.id, m.date FROM messages_fts \
                  CROSS JOIN messages m ON m.id = messages_fts.rowid \
                  WHERE messages_fts MATCH ",
             );
@@ -447,10 +449,10 @@ fn statement<'a>(
             q.push(format!(
                 ") SELECT {ROW_COLUMNS}, \
                  snippet(messages_fts, -1, char(2), char(3), '…', 16) AS snippet \
-                 FROM page CROSS JOIN messages_fts ON messages_fts.rowid = page.id \
+                 FROM messages_fts CROSS JOIN page ON page.id = messages_fts.rowid \
                  CROSS JOIN messages m ON m.id = page.id \
                  LEFT JOIN folders f ON f.id = m.folder_id \
-                 WHERE messages_fts MATCH "
+                 WHERE +messages_fts.rowid IN (SELECT id FROM page) AND messages_fts MATCH "
             ));
             q.push_bind(fts.clone());
             q.push(" ORDER BY page.date DESC, page.id DESC");
