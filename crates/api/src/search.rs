@@ -6,7 +6,7 @@
 //! | input                               | matches                                            |
 //! |-------------------------------------|----------------------------------------------------|
 //! | `word`, `"a phrase"`                | subject, from/to/cc names and addresses, body, attachment names |
-//! | `word*`                             | words starting with `word`; the last plain word is a prefix anyway |
+//! | `word*`                             | words starting with `word` (the last plain word of 3+ characters is a prefix anyway) |
 //! | `from:dana`                         | sender name or address contains "dana"            |
 //! | `to:dana`                           | a To or Cc name or address contains "dana"         |
 //! | `cc:dana`                           | a Cc name or address contains "dana"               |
@@ -35,6 +35,9 @@ use chrono::{DateTime, Days, Months, NaiveDate, TimeZone, Utc};
 use switchboard_store::{Condition, SearchFilters, SearchQuery, SearchTerm, TextField};
 
 const DEFAULT_LIMIT: i64 = 100;
+
+/// The last word typed matches as a prefix only from this many letters/digits on.
+const MIN_PREFIX_CHARS: usize = 3;
 
 /// Keys [`parse_search`] understands; any other `key:value` is text.
 const OPERATORS: &[&str] = &[
@@ -336,6 +339,16 @@ pub fn parse_search<Z: TimeZone>(
     let last_word = tokens
         .iter()
         .rposition(|t| !is_operator(t) && !t.quoted && !t.negated);
+    // ...unless its last token is short: "a"* expands to most of the index (300 ms on
+    // 100k messages against 70 ms for "a").
+    let worth_a_prefix = |stem: &str| {
+        let end = stem.trim_end_matches(|c: char| !c.is_alphanumeric());
+        end.chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric())
+            .count()
+            >= MIN_PREFIX_CHARS
+    };
     let mut terms = Vec::with_capacity(tokens.len());
     for (i, token) in tokens.iter().enumerate() {
         let op = match token.key {
@@ -354,10 +367,8 @@ pub fn parse_search<Z: TimeZone>(
                 } else {
                     &token.value
                 });
-                (
-                    text(stem, TextField::Any, star || Some(i) == last_word),
-                    false,
-                )
+                let prefix = star || (Some(i) == last_word && worth_a_prefix(&stem));
+                (text(stem, TextField::Any, prefix), false)
             }
         };
         if let Condition::Text { text, .. } = &condition {
@@ -419,7 +430,10 @@ impl Api {
                 subject: r.subject,
                 date: r.date,
                 folder: Some(r.folder),
-                snippet_html: highlight(&r.snippet),
+                // One line: bodies bring their line breaks and indentation along.
+                snippet_html: highlight(
+                    &r.snippet.split_whitespace().collect::<Vec<_>>().join(" "),
+                ),
             })
             .collect())
     }
@@ -549,10 +563,7 @@ mod tests {
                 "from: dana",
                 vec![T::is(any("from:")), T::is(prefix("dana"))],
             ),
-            (
-                "http://x.example/a",
-                vec![T::is(prefix("http://x.example/a"))],
-            ),
+            ("http://x.example/a", vec![T::is(any("http://x.example/a"))]),
             // FTS syntax is just text; pieces without letters or digits vanish.
             (
                 "NEAR(a b) OR c",
@@ -560,10 +571,14 @@ mod tests {
                     T::is(any("NEAR(a")),
                     T::is(any("b)")),
                     T::is(any("OR")),
-                    T::is(prefix("c")),
+                    T::is(any("c")),
                 ],
             ),
-            ("a\"b", vec![T::is(prefix("a\"b"))]),
+            ("a\"b", vec![T::is(any("a\"b"))]),
+            // Short last words are not prefixes: "a"* would match most of the index.
+            ("plan a", vec![T::is(any("plan")), T::is(any("a"))]),
+            ("go to", vec![T::is(any("go")), T::is(any("to"))]),
+            ("the ab*", vec![T::is(any("the")), T::is(prefix("ab"))]),
             ("* ( - : \"\" -- \"*\"", vec![]),
             ("e-mail", vec![T::is(prefix("e-mail"))]),
             (
