@@ -28,15 +28,17 @@ fn rfc3339(ms: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// The snippet as text, with `open`/`close` around each match.
+/// The snippet as one line of text, with `open`/`close` around each match.
 fn snippet_text(html: &str, open: &str, close: &str) -> String {
-    html.replace("<mark>", open)
+    let text = html
+        .replace("<mark>", open)
         .replace("</mark>", close)
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
-        .replace("&amp;", "&")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 pub(crate) async fn run(
@@ -109,7 +111,7 @@ mod tests {
     fn snippets_become_text_again() {
         assert_eq!(
             snippet_text(
-                "&lt;b&gt; <mark>deal</mark> &amp;amp; &quot;x&#39;",
+                "&lt;b&gt; <mark>deal</mark>\n &amp;amp; &quot;x&#39;\n",
                 "[",
                 "]"
             ),
