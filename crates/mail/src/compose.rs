@@ -676,6 +676,12 @@ fn content_type(mime: &str) -> String {
     }
 }
 
+/// Whether `email` can go into a header and an SMTP command as it is (see
+/// [`Draft::envelope`]); for filtering half-typed addresses out of a Drafts copy.
+pub fn is_valid_address(email: &str) -> bool {
+    check_address(email).is_ok()
+}
+
 /// An address that can go into a header and an SMTP command as it is: local@domain,
 /// no spaces, brackets or control characters.
 pub(crate) fn check_address(email: &str) -> Result<(), ComposeError> {

@@ -345,9 +345,21 @@ fn check_envelope_address(addr: &str, what: &str) -> Result<(), SmtpError> {
     }
 }
 
-enum AuthMechanism {
+/// The password mechanisms this client speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMechanism {
     Plain,
     Login,
+}
+
+impl AuthMechanism {
+    fn name(self) -> &'static str {
+        match self {
+            AuthMechanism::Plain => "PLAIN",
+            AuthMechanism::Login => "LOGIN",
+        }
+    }
 }
 
 /// A submission session, after the greeting, EHLO and (if configured) STARTTLS.
@@ -465,14 +477,31 @@ impl SmtpClient {
     /// Logs in with AUTH PLAIN, or AUTH LOGIN when only that is offered. A wrong user or
     /// password is [`NetError::AuthFailed`] with the server's words.
     pub async fn login(&mut self, user: &str, password: &str) -> Result<(), SmtpError> {
+        self.login_with(None, user, password).await
+    }
+
+    /// [`login`](Self::login) with a chosen mechanism (for a server that offers PLAIN
+    /// but only gets LOGIN right); the server must offer it.
+    pub async fn login_with(
+        &mut self,
+        mechanism: Option<AuthMechanism>,
+        user: &str,
+        password: &str,
+    ) -> Result<(), SmtpError> {
         if user.chars().any(|c| c == '\0' || c == '\r' || c == '\n') || password.contains('\0') {
             return Err(SmtpError::Invalid(
                 "the user name or password contains characters that cannot be sent".into(),
             ));
         }
-        let mechanism = if self.caps.auth.iter().any(|m| m == "PLAIN") {
+        let offered = |m: AuthMechanism| self.caps.auth.iter().any(|a| a == m.name());
+        let mechanism = if let Some(m) = mechanism {
+            if !offered(m) {
+                return Err(NetError::Unsupported(format!("AUTH {}", m.name())).into());
+            }
+            m
+        } else if offered(AuthMechanism::Plain) {
             AuthMechanism::Plain
-        } else if self.caps.auth.iter().any(|m| m == "LOGIN") {
+        } else if offered(AuthMechanism::Login) {
             AuthMechanism::Login
         } else if self.caps.auth.is_empty() {
             return Err(NetError::Unsupported(
