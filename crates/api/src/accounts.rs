@@ -340,3 +340,90 @@ fn code_for_kind(kind: Option<&str>) -> ErrorCode {
         _ => ErrorCode::InvalidInput,
     }
 }
+
+impl Api {
+    /// Keeps every IMAP account (or the one named) in sync until `stop` resolves:
+    /// IDLE on each Inbox, polls for the rest, reconnects with backoff. New unread Inbox
+    /// mail is reported through `on_new` as (message id, thread id).
+    pub async fn watch_imap(
+        &self,
+        only: Option<&str>,
+        progress: &mut (dyn FnMut(&SyncProgressView) + Send),
+        stop: impl std::future::Future<Output = ()> + Send,
+    ) -> ApiResult<()> {
+        self.watch_imap_with(only, progress, &mut |_| {}, stop)
+            .await
+    }
+
+    pub async fn watch_imap_with(
+        &self,
+        only: Option<&str>,
+        progress: &mut (dyn FnMut(&SyncProgressView) + Send),
+        on_new: &mut switchboard_sync::imap::OnNewInbox<'_>,
+        stop: impl std::future::Future<Output = ()> + Send,
+    ) -> ApiResult<()> {
+        let accounts = self.imap_accounts(only).await?;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let (progress_tx, mut progress_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (new_tx, mut new_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<(i64, i64)>>();
+        let mut tasks = tokio::task::JoinSet::new();
+        for (row, config) in accounts {
+            let password = self.account_password(&row).await?;
+            let store = self.store.clone();
+            let clock = self.clock.clone();
+            let stop_rx = stop_rx.clone();
+            let progress_tx = progress_tx.clone();
+            let new_tx = new_tx.clone();
+            tasks.spawn(async move {
+                let account = ImapAccount {
+                    id: row.id,
+                    name: &row.name,
+                    config: &config,
+                    password: password.expose(),
+                };
+                let mut progress = |p: &SyncProgress| {
+                    let _ = progress_tx.send(to_progress_view(p));
+                };
+                let mut on_new = |fresh: &[(i64, i64)]| {
+                    let _ = new_tx.send(fresh.to_vec());
+                };
+                let result = switchboard_sync::imap::watch_account(
+                    &store,
+                    clock.as_ref(),
+                    &account,
+                    &mut progress,
+                    &mut on_new,
+                    stop_rx,
+                )
+                .await;
+                if let Err(e) = &result {
+                    tracing::error!(account = %row.name, error = %e, "sync stopped");
+                }
+                result.map_err(ApiError::from)
+            });
+        }
+        drop(progress_tx);
+        drop(new_tx);
+        tokio::pin!(stop);
+        let mut first_error: Option<ApiError> = None;
+        loop {
+            tokio::select! {
+                _ = &mut stop => {
+                    let _ = stop_tx.send(true);
+                }
+                Some(p) = progress_rx.recv() => progress(&p),
+                Some(fresh) = new_rx.recv() => on_new(&fresh),
+                joined = tasks.join_next() => match joined {
+                    None => break,
+                    Some(Ok(Err(e))) => { first_error.get_or_insert(e); }
+                    Some(Ok(Ok(()))) => {}
+                    Some(Err(e)) => { first_error.get_or_insert(ApiError::new(ErrorCode::Internal, e.to_string())); }
+                },
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}

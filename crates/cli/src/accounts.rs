@@ -84,7 +84,7 @@ pub async fn run_account(api: &Api, command: AccountCommand) -> Result<(), ApiEr
             kind: AccountKind::Imap(args),
         } => {
             let skip_smtp = args.skip_smtp_check;
-            let input = imap_input(api, args)?;
+            let input = imap_input(api, *args)?;
             let name = input.name.clone();
             let test = api.add_imap_account(input, !skip_smtp).await?;
             for w in &test.warnings {

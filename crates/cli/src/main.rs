@@ -125,7 +125,7 @@ enum AccountCommand {
 enum AccountKind {
     /// An IMAP + SMTP account. The password is read from stdin and stored in the
     /// keychain only.
-    Imap(ImapArgs),
+    Imap(Box<ImapArgs>),
 }
 
 #[derive(clap::Args)]

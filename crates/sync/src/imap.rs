@@ -577,6 +577,9 @@ fn sel_summary(remote: &RemoteFolderState) -> SelSummary {
     }
 }
 
+/// Told about new unread Inbox mail: (message id, thread id) pairs.
+pub type OnNewInbox<'a> = dyn FnMut(&[(i64, i64)]) + Send + 'a;
+
 /// Longest single IDLE before re-issuing it (servers drop idlers after ~30 min).
 const IDLE_MAX: Duration = Duration::from_secs(25 * 60);
 const BACKOFF_START: Duration = Duration::from_secs(1);
@@ -600,7 +603,7 @@ pub async fn watch_account(
     clock: &dyn Clock,
     account: &ImapAccount<'_>,
     progress: &mut (dyn FnMut(&SyncProgress) + Send),
-    on_new_inbox: &mut (dyn FnMut(&[(i64, i64)]) + Send),
+    on_new_inbox: &mut OnNewInbox<'_>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), SyncError> {
     let mut attempt: u32 = 0;
@@ -630,7 +633,7 @@ async fn watch_session(
     clock: &dyn Clock,
     account: &ImapAccount<'_>,
     progress: &mut (dyn FnMut(&SyncProgress) + Send),
-    on_new_inbox: &mut (dyn FnMut(&[(i64, i64)]) + Send),
+    on_new_inbox: &mut OnNewInbox<'_>,
     stop: &mut tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), SyncError> {
     let report = sync_once(store, clock, account, progress).await?;

@@ -376,7 +376,7 @@ impl ImapSession {
         changed_since: Option<u64>,
     ) -> NetResult<Vec<FetchedFlags>> {
         let set = match uids {
-            Some(list) if list.is_empty() => return Ok(Vec::new()),
+            Some([]) => return Ok(Vec::new()),
             Some(list) => encode_uid_set(list),
             None => "1:*".to_owned(),
         };
@@ -718,16 +718,13 @@ impl ImapSession {
                     Err(nom::Err::Incomplete(_)) => {}
                     Err(_) => {
                         // A line imap-proto cannot parse: skip it rather than wedge.
-                        match data.windows(2).position(|w| w == b"\r\n") {
-                            Some(end) => {
-                                tracing::debug!(
-                                    line = %String::from_utf8_lossy(&data[..end.min(200)]),
-                                    "skipping an unparseable IMAP line"
-                                );
-                                self.start += end + 2;
-                                continue;
-                            }
-                            None => {}
+                        if let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
+                            tracing::debug!(
+                                line = %String::from_utf8_lossy(&data[..end.min(200)]),
+                                "skipping an unparseable IMAP line"
+                            );
+                            self.start += end + 2;
+                            continue;
                         }
                     }
                 }
