@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { mockBackend } from "../../test/backend";
+import { apiError, mockBackend } from "../../test/backend";
 import { searchHitFixture } from "../../test/fixtures";
 import { renderApp } from "../../test/render";
 
@@ -96,5 +96,90 @@ describe("search", () => {
     const { user } = renderApp();
     await user.type(await screen.findByTestId("search-input"), "zzz{Enter}");
     expect(await screen.findByText("No matches")).toBeTruthy();
+  });
+
+  it("the search box hints at operators, and the ? button lists them", async () => {
+    mockBackend();
+    const { user } = renderApp();
+    const input = (await screen.findByTestId("search-input")) as HTMLInputElement;
+    expect(input.placeholder).toContain("from:");
+    expect(input.placeholder).toContain("is:unread");
+    const toggle = screen.getByTestId("search-help-toggle");
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(screen.queryByTestId("search-help")).toBeNull();
+
+    await user.click(toggle);
+    const help = screen.getByTestId("search-help");
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    const examples = within(help)
+      .getAllByTestId("search-operator")
+      .map((row) => row.querySelector("code")?.textContent);
+    for (const op of ["from:dana", "to:dana", "is:unread", "is:flagged", "has:attachment", "in:sent", "-word"]) {
+      expect(examples).toContain(op);
+    }
+    expect(examples.some((e) => e?.startsWith("subject:"))).toBe(true);
+    expect(examples.some((e) => e?.startsWith("before:"))).toBe(true);
+    expect(examples.some((e) => e?.startsWith("after:"))).toBe(true);
+    expect(help.textContent).toContain("time zone");
+
+    // Esc closes it and leaves the keyboard in the box.
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("search-help")).toBeNull();
+    expect(document.activeElement).toBe(input);
+    // A click elsewhere closes it too.
+    await user.click(toggle);
+    expect(screen.getByTestId("search-help")).toBeTruthy();
+    await user.click(document.body);
+    expect(screen.queryByTestId("search-help")).toBeNull();
+  });
+
+  it("picking an operator types it into the box, and the query goes to the backend as typed", async () => {
+    const backend = mockBackend({ search: () => [searchHitFixture(1)] });
+    const { user } = renderApp();
+    const input = (await screen.findByTestId("search-input")) as HTMLInputElement;
+    await user.type(input, "renewal");
+    await user.click(screen.getByTestId("search-help-toggle"));
+    const fromRow = within(screen.getByTestId("search-help"))
+      .getAllByTestId("search-operator")
+      .find((row) => row.querySelector("code")?.textContent === "from:dana");
+    await user.click(fromRow!);
+    expect(screen.queryByTestId("search-help")).toBeNull();
+    expect(input.value).toBe("renewal from:");
+    expect(document.activeElement).toBe(input);
+    await user.keyboard("dana is:unread{Enter}");
+    expect(backend.callsTo("search")).toEqual([{ args: { query: "renewal from:dana is:unread", limit: 50 } }]);
+  });
+
+  it("a hit shows its folder next to the subject and its highlighted match", async () => {
+    mockBackend({
+      search: () => [
+        searchHitFixture(1, { folder: "Sent", snippet_html: "the <mark>renewal</mark> &amp; the quote" }),
+        searchHitFixture(2),
+      ],
+    });
+    const { user } = renderApp();
+    await user.type(await screen.findByTestId("search-input"), "renewal{Enter}");
+    const hits = await screen.findAllByTestId("search-hit");
+    expect(within(hits[0]!).getByTestId("search-hit-folder").textContent).toBe("Sent");
+    expect(hits[0]!.querySelector("mark")?.textContent).toBe("renewal");
+    expect(hits[0]!.textContent).toContain("the renewal & the quote");
+    // A hit without a folder (an older backend) just shows none.
+    expect(within(hits[1]!).queryByTestId("search-hit-folder")).toBeNull();
+  });
+
+  it("a query the backend cannot read shows why, without a pointless retry", async () => {
+    mockBackend({
+      search: () =>
+        apiError(
+          "invalid_input",
+          'cannot search for "before:2026-13-01": "2026-13-01" is not a date; write before:YYYY-MM-DD or before:YYYY/MM/DD',
+        ),
+    });
+    const { user } = renderApp();
+    await user.type(await screen.findByTestId("search-input"), "before:2026-13-01{Enter}");
+    const note = await screen.findByTestId("error-note");
+    expect(note.getAttribute("data-code")).toBe("invalid_input");
+    expect(note.textContent).toContain("before:2026-13-01");
+    expect(within(note).queryByRole("button", { name: "Try again" })).toBeNull();
   });
 });

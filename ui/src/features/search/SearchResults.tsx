@@ -8,6 +8,8 @@ import { ErrorNote } from "../../components/ErrorNote";
 import { EmptyState } from "../../components/EmptyState";
 import { Loading } from "../../components/Spinner";
 import { Icon } from "../../components/Icon";
+import { toApiError } from "../../ipc/errors";
+import "./search.css";
 
 export const SEARCH_LIMIT = 50;
 
@@ -55,8 +57,16 @@ export function SearchResults({ query, openThreadId, onOpen, onClose, onClear }:
       </div>
       <div className="list-scroll" role="listbox" aria-label="Search results">
         {hits.isPending && <Loading label="Searching…" />}
-        {hits.isError && <ErrorNote error={hits.error} onRetry={() => void hits.refetch()} />}
-        {hits.data && count === 0 && <EmptyState title="No matches">Try fewer or different words.</EmptyState>}
+        {hits.isError && (
+          // A query the backend cannot read (a malformed date) fails the same way again.
+          <ErrorNote
+            error={hits.error}
+            onRetry={toApiError(hits.error).code === "invalid_input" ? undefined : () => void hits.refetch()}
+          />
+        )}
+        {hits.data && count === 0 && (
+          <EmptyState title="No matches">Try fewer or different words, or check the operators under “?”.</EmptyState>
+        )}
         {hits.data?.map((hit, index) => (
           <div
             key={hit.message_id}
@@ -84,7 +94,14 @@ export function SearchResults({ query, openThreadId, onOpen, onClose, onClear }:
                 {formatListDate(hit.date, now)}
               </time>
             </div>
-            <div className="thread-row__subject">{hit.subject || "(no subject)"}</div>
+            <div className="search-hit__subject-line">
+              <span className="thread-row__subject">{hit.subject || "(no subject)"}</span>
+              {hit.folder && (
+                <span className="search-hit__folder" data-testid="search-hit-folder" title={`In ${hit.folder}`}>
+                  {hit.folder}
+                </span>
+              )}
+            </div>
             {/* snippet_html is escaped by the backend except for its <mark> tags. */}
             <div className="search-hit__snippet" dangerouslySetInnerHTML={{ __html: hit.snippet_html }} />
           </div>
