@@ -50,12 +50,15 @@ describe("app status gating", () => {
     expect(note.textContent).toContain("workspace already has data");
   });
 
-  it("'Add account' opens Settings with the note that account set-up is not there yet", async () => {
-    const backend = mockBackend({ app_status: () => appStatusFixture({ has_data: false }) });
+  it("'Add an email account' opens the add-account dialog over the welcome screen", async () => {
+    const backend = mockBackend({
+      app_status: () => appStatusFixture({ has_data: false }),
+      provider_presets: () => [],
+    });
     const { user } = renderApp();
     await user.click(await screen.findByTestId("add-account"));
-    expect(document.querySelector("[data-view]")?.getAttribute("data-view")).toBe("settings");
-    expect(screen.getByTestId("add-account-note").textContent).toMatch(/IMAP feature/);
+    expect(screen.getByTestId("add-account-dialog").getAttribute("role")).toBe("dialog");
+    expect(screen.getByTestId("first-run")).toBeTruthy();
     expect(backend.callsTo("open_demo_workspace")).toHaveLength(0);
   });
 

@@ -1,7 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { openDemoWorkspace } from "../../ipc/bindings";
 import { ErrorNote } from "../../components/ErrorNote";
 import { Spinner } from "../../components/Spinner";
+import { AddAccountDialog } from "../accounts/AddAccountDialog";
 
 /**
  * Shown while the store is empty. The demo workspace is real data imported by the
@@ -10,6 +12,7 @@ import { Spinner } from "../../components/Spinner";
  */
 export function FirstRun({ onAddAccount }: { onAddAccount: () => void }) {
   const queryClient = useQueryClient();
+  const [adding, setAdding] = useState(false);
   const demo = useMutation({
     mutationFn: openDemoWorkspace,
     // Returning the promise keeps the button busy until the new status has arrived.
@@ -36,12 +39,20 @@ export function FirstRun({ onAddAccount }: { onAddAccount: () => void }) {
           >
             {demo.isPending ? <Spinner label="Opening demo workspace…" /> : "Open demo workspace"}
           </button>
-          <button type="button" className="btn" data-testid="add-account" disabled={demo.isPending} onClick={onAddAccount}>
-            Add account
+          <button
+            type="button"
+            className="btn"
+            data-testid="add-account"
+            disabled={demo.isPending}
+            onClick={() => setAdding(true)}
+          >
+            Add an email account
           </button>
         </div>
         <p className="first-run__hint">The demo workspace imports sample mail, events, tickets and contacts.</p>
         {demo.isError && <ErrorNote error={demo.error} />}
+        {/* Once an account exists the workspace opens (on Settings, where it is listed). */}
+        {adding && <AddAccountDialog onClose={() => setAdding(false)} onAdded={onAddAccount} />}
       </div>
     </div>
   );

@@ -3,6 +3,7 @@ import { useSyncExternalStore } from "react";
 import { stats, type AppStatus } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
 import { ErrorNote } from "../../components/ErrorNote";
+import { AccountsSection } from "../accounts/AccountsSection";
 
 const DARK_QUERY = "(prefers-color-scheme: dark)";
 
@@ -30,21 +31,7 @@ export function SettingsView({ status, highlightAddAccount, onShowWelcome }: Pro
     <div className="page">
       <h1 className="page__title">Settings</h1>
 
-      <section className={`card${highlightAddAccount ? " card--highlight" : ""}`} data-testid="add-account-note">
-        <h2>Accounts</h2>
-        <p>
-          Adding mail, calendar and helpdesk accounts arrives with the IMAP feature. Until then Switchboard works with
-          the data already in its local store, such as the demo workspace.
-        </p>
-        <button type="button" className="btn" disabled title="Arrives with the IMAP feature">
-          Add account
-        </button>
-        {onShowWelcome && (
-          <button type="button" className="btn btn--link" data-testid="show-welcome" onClick={onShowWelcome}>
-            Back to the welcome screen
-          </button>
-        )}
-      </section>
+      <AccountsSection highlight={highlightAddAccount} onShowWelcome={onShowWelcome} />
 
       <section className="card">
         <h2>Storage</h2>

@@ -39,13 +39,18 @@ describe("sync health", () => {
 });
 
 describe("settings", () => {
-  it("shows the data directory, the theme source and the account note", async () => {
+  it("shows the data directory, the theme source and the accounts", async () => {
     mockBackend();
     const { user } = renderApp();
     await user.click(await screen.findByTestId("nav-settings"));
     expect(screen.getByTestId("data-dir").textContent).toBe("/home/test/.local/share/switchboard");
     expect(screen.getByTestId("theme-current").textContent).toBe("light");
-    expect(screen.getByTestId("add-account-note").textContent).toMatch(/arrives with the IMAP feature/);
+    const rows = await within(screen.getByTestId("accounts-section")).findAllByTestId("account-row");
+    expect(rows.map((r) => r.textContent)).toEqual([
+      expect.stringContaining("Work"),
+      expect.stringContaining("Personal"),
+    ]);
+    expect(rows[0]!.textContent).toContain("me@work.test");
     expect(await screen.findByTestId("stats")).toBeTruthy();
   });
 });
