@@ -8,6 +8,7 @@ import { TicketsView } from "../features/tickets/TicketsView";
 import { ContactsView } from "../features/contacts/ContactsView";
 import { SettingsView } from "../features/settings/SettingsView";
 import { SyncHealthView } from "../features/sync/SyncHealthView";
+import { SyncStatusBar } from "../features/sync/SyncProgress";
 import { useNotificationOpen } from "./backendEvents";
 import { KeyboardProvider } from "./keyboard";
 import { useNavigation, type View } from "./navigation";
@@ -87,6 +88,7 @@ export function Shell({ status, onShowWelcome }: { status: AppStatus; onShowWelc
         <div className="main">
           <header className="topbar">
             <SearchBox inputRef={searchInput} onSearch={nav.search} />
+            <SyncStatusBar />
             {status.sync_paused && (
               <button type="button" className="pill pill--warning" onClick={() => nav.go("sync")}>
                 <Icon name="pause" /> Sync paused

@@ -1,10 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { setSyncPaused, syncHealth } from "../../ipc/bindings";
+import { setSyncPaused, syncHealth, syncNow, type SyncSummary } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
 import { formatDateTime } from "../../lib/time";
 import { ErrorNote } from "../../components/ErrorNote";
 import { EmptyState } from "../../components/EmptyState";
-import { Loading } from "../../components/Spinner";
+import { Loading, Spinner } from "../../components/Spinner";
+import { SyncProgress } from "./SyncProgress";
+import { MAIL_QUERY_PREFIXES } from "./syncEvents";
 
 export function SyncHealthView() {
   const queryClient = useQueryClient();
@@ -17,10 +19,37 @@ export function SyncHealthView() {
         queryClient.invalidateQueries({ queryKey: queryKeys.appStatus }),
       ]),
   });
+  const sync = useMutation({
+    mutationFn: syncNow,
+    onSuccess: () =>
+      Promise.all(
+        [queryKeys.syncHealth, ...MAIL_QUERY_PREFIXES].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
+      ),
+  });
   const paused = health.data?.paused ?? false;
   return (
     <div className="page">
       <h1 className="page__title">Sync health</h1>
+      <section className="card" data-testid="sync-now-card">
+        <div className="card--row">
+          <div>
+            <h2>Mail accounts</h2>
+            <p className="muted">New mail arrives on its own; sync now to fetch everything at once.</p>
+          </div>
+          <button
+            type="button"
+            className="btn"
+            data-testid="sync-now"
+            disabled={sync.isPending}
+            onClick={() => sync.mutate()}
+          >
+            {sync.isPending ? <Spinner label="Syncing…" /> : "Sync now"}
+          </button>
+        </div>
+        <SyncProgress />
+        {sync.isError && <ErrorNote error={sync.error} />}
+        {sync.data && <SyncSummaries summaries={sync.data} />}
+      </section>
       {health.isPending && <Loading />}
       {health.isError && <ErrorNote error={health.error} onRetry={() => void health.refetch()} />}
       {health.data && (
@@ -108,5 +137,20 @@ export function SyncHealthView() {
         </>
       )}
     </div>
+  );
+}
+
+function SyncSummaries({ summaries }: { summaries: SyncSummary[] }) {
+  if (summaries.length === 0) return <p className="muted">There are no IMAP accounts to sync.</p>;
+  return (
+    <ul className="sync-now__summary" data-testid="sync-summary">
+      {summaries.map((s) => (
+        <li key={s.account}>
+          <strong>{s.account}</strong>: {s.fetched.toLocaleString()} fetched ({s.new_inbox.toLocaleString()} new in
+          the inbox), {s.deleted.toLocaleString()} removed, {s.flags_changed.toLocaleString()} flag changes across{" "}
+          {s.folders.toLocaleString()} folders
+        </li>
+      ))}
+    </ul>
   );
 }
