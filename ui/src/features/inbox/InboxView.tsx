@@ -1,7 +1,9 @@
+import { useState } from "react";
 import { useNavigation } from "../../app/navigation";
 import { EmptyState } from "../../components/EmptyState";
 import { SearchResults } from "../search/SearchResults";
 import { AccountFilter } from "./AccountFilter";
+import { FolderTree } from "./FolderTree";
 import { ReadingPane } from "./ReadingPane";
 import { ThreadList } from "./ThreadList";
 
@@ -9,6 +11,10 @@ import { ThreadList } from "./ThreadList";
 export function InboxView() {
   const nav = useNavigation();
   const { threadId, searchQuery, searchSerial, accountId } = nav.state;
+  // The chosen folder, ready for list_threads' folder_id once the backend takes one; it
+  // only counts while its account is still the selected one.
+  const [folder, setFolder] = useState<{ accountId: number; folderId: number } | null>(null);
+  const folderId = folder !== null && folder.accountId === accountId ? folder.folderId : null;
   const closeThread = () => {
     if (threadId === null) return false;
     nav.closeThread();
@@ -16,6 +22,14 @@ export function InboxView() {
   };
   return (
     <div className="split">
+      <FolderTree
+        selection={{ accountId, folderId }}
+        onSelect={(next) => {
+          const { accountId: account, folderId: id } = next;
+          setFolder(account !== null && id !== null ? { accountId: account, folderId: id } : null);
+          nav.setAccount(account);
+        }}
+      />
       <div className="split__list">
         {searchQuery !== null ? (
           <SearchResults
