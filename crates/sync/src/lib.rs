@@ -5,3 +5,4 @@
 //! talks a wire protocol itself (that is `mail`), and it never writes SQL (that is `store`).
 
 pub mod imap;
+pub mod outbox;
