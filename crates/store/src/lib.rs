@@ -18,6 +18,7 @@ mod delete;
 mod folder_sync;
 mod ingest;
 mod jobs;
+mod local_changes;
 mod mail;
 mod open;
 mod outbox;
@@ -33,6 +34,10 @@ pub use folder_sync::{
     folder_cursor_scope, AppliedChanges, FolderChanges, FolderRow, LocalUid, RemoteFolder,
 };
 pub use jobs::{CursorRow, JobRow};
+pub use local_changes::{
+    LocalChange, MailChange, MailChangeJob, MailChangePayload, MailFlag, MAIL_EXPUNGE_JOB,
+    MAIL_FLAGS_JOB, MAIL_MOVE_JOB,
+};
 pub use mail::{
     AttachmentRow, MessageRow, NewAttachment, NewMessage, StoredOutcome, ThreadListingRow,
     ThreadRow, TicketMailRow,
