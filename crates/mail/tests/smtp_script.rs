@@ -471,3 +471,76 @@ async fn bad_envelopes_never_reach_the_server() {
     );
     assert_eq!(server.await.unwrap().lines.len(), 1);
 }
+
+/// Collects every log field at every level, to check what the client writes there.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<String>>);
+
+impl tracing::field::Visit for Captured {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let mut log = self.0.lock().unwrap();
+        log.push_str(&format!("{}={:?}\n", field.name(), value));
+    }
+}
+
+impl tracing::Subscriber for Captured {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        span.record(&mut self.clone());
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        values.record(&mut self.clone());
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        event.record(&mut self.clone());
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn the_password_never_reaches_the_log() {
+    let captured = Captured::default();
+    let _guard = tracing::subscriber::set_default(captured.clone());
+    for (offer, script) in [
+        (
+            "250-mail.example\r\n250 AUTH PLAIN\r\n",
+            vec![Expect("AUTH PLAIN"), Say("235 ok\r\n"), Close],
+        ),
+        (
+            "250-mail.example\r\n250 AUTH LOGIN\r\n",
+            vec![
+                Expect("AUTH LOGIN"),
+                Say("334 VXNlcm5hbWU6\r\n"),
+                Expect(""),
+                Say("334 UGFzc3dvcmQ6\r\n"),
+                Expect(""),
+                Say("235 ok\r\n"),
+                Close,
+            ],
+        ),
+    ] {
+        let mut steps = vec![Say("220 mail.example\r\n"), Expect("EHLO"), Say(offer)];
+        steps.extend(script);
+        let (endpoint, server) = serve(steps).await;
+        let mut client = SmtpClient::connect(&endpoint, "[127.0.0.1]", LIMIT)
+            .await
+            .unwrap();
+        client.login("rep", "hunter2-secret").await.unwrap();
+        assert!(server.await.unwrap().mismatches.is_empty());
+    }
+    let log = captured.0.lock().unwrap().clone();
+    assert!(log.contains("EHLO"), "the log was captured: {log}");
+    assert!(log.contains("AUTH <redacted>"), "{log}");
+    for secret in [
+        "hunter2-secret".to_owned(),
+        B64.encode("hunter2-secret"),
+        B64.encode("\0rep\0hunter2-secret"),
+    ] {
+        assert!(!log.contains(&secret), "{secret} leaked into: {log}");
+    }
+}

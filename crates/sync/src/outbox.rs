@@ -27,82 +27,22 @@
 //! password) stop at once. Time and randomness are passed in: the [`Clock`] and a seeded
 //! [`fastrand::Rng`].
 
-use std::future::Future;
+mod drafts;
+mod transport;
+
+pub use drafts::SavedDraft;
+pub use transport::{MailTransport, SmtpTransport};
+
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use switchboard_core::{Clock, ErrorCode};
-use switchboard_mail::compose::{
-    is_valid_address, new_message_id, to_mime, ComposeError, Draft, RemoteMailbox,
-};
-use switchboard_mail::net::{Endpoint, NetError};
-use switchboard_mail::smtp::{Envelope, SmtpClient, SmtpError, DEFAULT_HELO};
-use switchboard_secrets::Secret;
-use switchboard_store::{ClaimedSend, DraftRow, NewOutboxMessage, OutboxState, Store, StoreError};
+use switchboard_mail::compose::{new_message_id, to_mime, ComposeError, Draft, RemoteMailbox};
+use switchboard_mail::net::NetError;
+use switchboard_mail::smtp::{Envelope, SmtpError};
+use switchboard_store::{ClaimedSend, NewOutboxMessage, OutboxRow, OutboxState, Store, StoreError};
 
 /// The shortest and longest undo window, in seconds.
 pub const UNDO_SECS: std::ops::RangeInclusive<u32> = 5..=30;
-
-/// How SMTP is reached: in two halves, because between them the outbox records that the
-/// message is about to become the server's.
-pub trait MailTransport {
-    /// Connects, logs in, and sends everything but the end-of-data mark. Nothing is
-    /// delivered if this fails or if the process stops after it.
-    fn begin(
-        &mut self,
-        envelope: &Envelope,
-        raw: &[u8],
-    ) -> impl Future<Output = Result<(), SmtpError>> + Send;
-    /// Sends the end-of-data mark and returns the server's acceptance.
-    fn finish(&mut self) -> impl Future<Output = Result<String, SmtpError>> + Send;
-}
-
-/// SMTP submission with a password (which the caller read from the keychain).
-pub struct SmtpTransport {
-    endpoint: Endpoint,
-    user: String,
-    password: Secret<String>,
-    timeout: Duration,
-    session: Option<SmtpClient>,
-}
-
-impl SmtpTransport {
-    /// An empty `user` sends without logging in (a relay on this machine).
-    pub fn new(
-        endpoint: Endpoint,
-        user: impl Into<String>,
-        password: Secret<String>,
-        timeout: Duration,
-    ) -> Self {
-        Self {
-            endpoint,
-            user: user.into(),
-            password,
-            timeout,
-            session: None,
-        }
-    }
-}
-
-impl MailTransport for SmtpTransport {
-    async fn begin(&mut self, envelope: &Envelope, raw: &[u8]) -> Result<(), SmtpError> {
-        self.session = None;
-        let mut client = SmtpClient::connect(&self.endpoint, DEFAULT_HELO, self.timeout).await?;
-        if !self.user.is_empty() {
-            client.login(&self.user, self.password.expose()).await?;
-        }
-        client.begin_message(envelope, raw).await?;
-        self.session = Some(client);
-        Ok(())
-    }
-
-    async fn finish(&mut self) -> Result<String, SmtpError> {
-        let mut client = self.session.take().ok_or(NetError::Closed)?;
-        let accepted = client.finish_message().await?;
-        client.quit().await;
-        Ok(accepted)
-    }
-}
 
 /// What the runner needs to know about the account it sends for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,6 +126,8 @@ pub enum OutboxError {
     NotFound(i64),
     #[error("too late to undo: the message is {0}")]
     TooLate(&'static str),
+    #[error("only a failed message can be tried again; this one is {0}")]
+    NotFailed(&'static str),
     #[error("the server's mailbox could not be updated: {0}")]
     Remote(#[from] NetError),
     #[error("a saved draft could not be read: {0}")]
@@ -201,7 +143,7 @@ impl OutboxError {
             OutboxError::Store(e) => e.code(),
             OutboxError::Compose(e) => e.code(),
             OutboxError::NotFound(_) => ErrorCode::NotFound,
-            OutboxError::TooLate(_) => ErrorCode::Conflict,
+            OutboxError::TooLate(_) | OutboxError::NotFailed(_) => ErrorCode::Conflict,
             OutboxError::Remote(e) => e.code(),
             OutboxError::BadDraft(_) | OutboxError::Interrupted(_) => ErrorCode::Internal,
         }
@@ -232,14 +174,6 @@ pub struct RunReport {
     pub sent: Vec<String>,
     pub deferred: usize,
     pub failed: usize,
-}
-
-/// A draft saved locally, and how its Drafts copy fared.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SavedDraft {
-    pub draft: DraftRow,
-    /// Why the Drafts copy could not be written (the local draft is saved either way).
-    pub remote_error: Option<String>,
 }
 
 enum Outcome {
@@ -397,10 +331,19 @@ impl Outbox {
             .retry_outbox(outbox_id, resend, self.now_ms())
             .await?
         {
-            Ok(())
-        } else {
-            Err(OutboxError::NotFound(outbox_id))
+            return Ok(());
         }
+        let row = self
+            .store
+            .outbox_item(outbox_id)
+            .await?
+            .ok_or(OutboxError::NotFound(outbox_id))?;
+        Err(OutboxError::NotFailed(match row.state {
+            OutboxState::Queued | OutboxState::Sending => "still on its way",
+            OutboxState::SmtpAccepted | OutboxState::Done => "already sent",
+            OutboxState::Cancelled => "cancelled",
+            OutboxState::Failed => "failed",
+        }))
     }
 
     /// Sends every message of the account that is due now, one at a time.
@@ -583,7 +526,7 @@ impl Outbox {
 
     async fn smtp_failed(
         &self,
-        row: &switchboard_store::OutboxRow,
+        row: &OutboxRow,
         claim: &str,
         e: &SmtpError,
         delivery: Delivery,
@@ -599,7 +542,7 @@ impl Outbox {
 
     async fn give_up_or_retry(
         &self,
-        row: &switchboard_store::OutboxRow,
+        row: &OutboxRow,
         claim: &str,
         message: &str,
         retryable: bool,
@@ -646,112 +589,6 @@ impl Outbox {
         } else {
             Ok(Outcome::LostClaim)
         }
-    }
-
-    /// Saves a draft locally (at once), then its copy in Drafts, replacing the previous
-    /// copy. A failed upload is recorded and returned, never lost: the local draft is
-    /// saved and [`upload_drafts`](Self::upload_drafts) tries again later.
-    pub async fn save_draft<M: RemoteMailbox>(
-        &self,
-        account_id: i64,
-        draft_id: Option<i64>,
-        draft: &Draft,
-        mailbox: &mut M,
-    ) -> Result<SavedDraft, OutboxError> {
-        let row = self.save_draft_locally(account_id, draft_id, draft).await?;
-        let remote_error = self.upload_draft(&row, mailbox).await.err();
-        let draft = self.store.draft(row.id).await?.unwrap_or(row);
-        Ok(SavedDraft {
-            draft,
-            remote_error: remote_error.map(|e| e.to_string()),
-        })
-    }
-
-    /// The local half of [`save_draft`](Self::save_draft), for when the server is not
-    /// reachable.
-    pub async fn save_draft_locally(
-        &self,
-        account_id: i64,
-        draft_id: Option<i64>,
-        draft: &Draft,
-    ) -> Result<DraftRow, OutboxError> {
-        let json =
-            serde_json::to_string(draft).map_err(|e| OutboxError::BadDraft(e.to_string()))?;
-        Ok(self
-            .store
-            .save_local_draft(draft_id, account_id, &json, self.now_ms())
-            .await?)
-    }
-
-    /// Uploads every draft of the account whose Drafts copy is missing or stale; returns
-    /// how many were uploaded. Stops at the first server error.
-    pub async fn upload_drafts<M: RemoteMailbox>(
-        &self,
-        account_id: i64,
-        mailbox: &mut M,
-    ) -> Result<usize, OutboxError> {
-        let mut uploaded = 0;
-        for row in self.store.drafts_to_upload(account_id).await? {
-            self.upload_draft(&row, mailbox).await?;
-            uploaded += 1;
-        }
-        Ok(uploaded)
-    }
-
-    async fn upload_draft<M: RemoteMailbox>(
-        &self,
-        row: &DraftRow,
-        mailbox: &mut M,
-    ) -> Result<(), OutboxError> {
-        if !row.needs_upload() {
-            return Ok(());
-        }
-        let mut draft: Draft = serde_json::from_str(&row.compose_json)
-            .map_err(|e| OutboxError::BadDraft(e.to_string()))?;
-        // A draft may hold half-typed addresses; the local copy keeps them, the server
-        // copy leaves them out.
-        for list in [&mut draft.to, &mut draft.cc, &mut draft.bcc] {
-            list.retain(|m| is_valid_address(&m.email));
-        }
-        let result = async {
-            let message_id = new_message_id(&self.token(), &draft.from.email);
-            let raw = to_mime(&draft, &message_id, self.now_ms())?;
-            let uid = mailbox.save_draft(&raw, row.remote_uid).await?;
-            Ok::<_, OutboxError>(uid)
-        }
-        .await;
-        match result {
-            Ok(uid) => {
-                self.store
-                    .record_remote_draft(row.id, row.revision, uid, self.now_ms())
-                    .await?;
-                Ok(())
-            }
-            Err(e) => {
-                self.store
-                    .record_remote_draft_error(row.id, &e.to_string())
-                    .await?;
-                Err(e)
-            }
-        }
-    }
-
-    /// Deletes a draft here and its copy in Drafts. The local draft is gone even when the
-    /// server copy could not be removed (that error is returned).
-    pub async fn discard_draft<M: RemoteMailbox>(
-        &self,
-        draft_id: i64,
-        mailbox: &mut M,
-    ) -> Result<(), OutboxError> {
-        let row = self
-            .store
-            .delete_local_draft(draft_id)
-            .await?
-            .ok_or(OutboxError::NotFound(draft_id))?;
-        if let Some(uid) = row.remote_uid {
-            mailbox.delete_draft(uid).await?;
-        }
-        Ok(())
     }
 }
 

@@ -114,6 +114,10 @@ async fn after_the_window_it_is_sent_filed_and_can_no_longer_be_undone() {
         outbox.cancel_send(q.outbox_id).await,
         Err(OutboxError::TooLate("already sent"))
     ));
+    assert!(matches!(
+        outbox.retry(q.outbox_id, true).await,
+        Err(OutboxError::NotFailed("already sent"))
+    ));
 }
 
 /// Crash after `sending` was committed, before any SMTP: nothing went out, Sent has

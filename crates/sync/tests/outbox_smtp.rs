@@ -300,6 +300,13 @@ async fn a_wrong_password_fails_clearly_and_the_message_stays() {
     assert!(error.starts_with("authentication failed: 535"), "{error}");
     assert!(!error.contains("wrong-password"));
     assert!(w.store.outbox_raw(q.outbox_id).await.unwrap().is_some());
+    // No password in the database, its log or anything beside it.
+    for entry in std::fs::read_dir(w._dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        for secret in ["wrong-password", sink.password()] {
+            assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
+        }
+    }
 
     // Fixed in the keychain, "try again" sends it.
     outbox.retry(q.outbox_id, false).await.unwrap();
