@@ -683,3 +683,21 @@ async fn drafts_are_saved_here_first_and_replace_their_copy_in_drafts() {
     assert!(mailbox.state().drafts.is_empty());
     assert!(w.store.drafts(w.account).await.unwrap().is_empty());
 }
+
+/// Compiles only if the runner's futures can be spawned on the shared multi-thread
+/// runtime with the real SMTP transport.
+#[allow(dead_code)]
+fn runner_futures_are_send(
+    outbox: &switchboard_sync::outbox::Outbox,
+    account: &SendAccount,
+    smtp: &mut switchboard_sync::outbox::SmtpTransport,
+    mailbox: &mut FakeMailbox,
+    draft: &switchboard_mail::compose::Draft,
+) {
+    fn is_send<T: Send>(_: T) {}
+    is_send(outbox.run_due(account, smtp, mailbox));
+    is_send(outbox.queue_send(1, draft, None, 5));
+    is_send(outbox.cancel_send(1));
+    is_send(outbox.save_draft(1, None, draft, mailbox));
+    is_send(outbox.upload_drafts(1, mailbox));
+}
