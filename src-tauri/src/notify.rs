@@ -44,6 +44,8 @@ pub(crate) async fn announce_new_mail(app: &AppHandle, api: &Api, report: &DemoR
             account_id: None,
             offset: 0,
             limit: 1,
+            folder_id: None,
+            role: None,
         })
         .await
     else {

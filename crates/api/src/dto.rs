@@ -47,6 +47,15 @@ pub struct ListThreadsArgs {
     pub account_id: Option<i64>,
     pub offset: i64,
     pub limit: i64,
+    /// Only threads with a message in this folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub folder_id: Option<i64>,
+    /// Only threads with a message in a folder of this role ("inbox" = the unified
+    /// Inbox), within `account_id` when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

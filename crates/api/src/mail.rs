@@ -81,11 +81,27 @@ impl Api {
     pub async fn list_threads(&self, args: ListThreadsArgs) -> ApiResult<ThreadPage> {
         let limit = page_limit(args.limit);
         let offset = args.offset.max(0);
-        let total = self.store.thread_count(args.account_id).await?;
-        let items = self
-            .store
-            .list_threads(args.account_id, offset, limit)
-            .await?
+        let scope = match (args.folder_id, &args.role) {
+            (Some(id), _) => Some(switchboard_store::FolderScope::Folder(id)),
+            (None, Some(role)) => Some(switchboard_store::FolderScope::Role {
+                role: role.clone(),
+                account: args.account_id,
+            }),
+            (None, None) => None,
+        };
+        let (total, rows) = match &scope {
+            Some(scope) => (
+                self.store.thread_count_in(scope).await?,
+                self.store.list_threads_in(scope, offset, limit).await?,
+            ),
+            None => (
+                self.store.thread_count(args.account_id).await?,
+                self.store
+                    .list_threads(args.account_id, offset, limit)
+                    .await?,
+            ),
+        };
+        let items = rows
             .into_iter()
             .map(|t| ThreadSummary {
                 participants: t.participant_list(),

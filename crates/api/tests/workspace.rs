@@ -75,6 +75,8 @@ async fn demo_workspace_is_realistic_and_idempotent() {
             account_id: None,
             offset: 0,
             limit: 60,
+            folder_id: None,
+            role: None,
         })
         .await
         .unwrap();

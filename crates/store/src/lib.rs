@@ -24,6 +24,7 @@ mod open;
 mod outbox;
 mod search;
 mod stats;
+mod thread_scope;
 mod tickets;
 
 pub use account_config::AccountConfigRow;
@@ -48,6 +49,7 @@ pub use search::{
     Condition, SearchFilters, SearchQuery, SearchRow, SearchTerm, TextField, MATCH_END, MATCH_START,
 };
 pub use stats::StoreStats;
+pub use thread_scope::FolderScope;
 pub use tickets::{NewTicket, TicketFilter, TicketRow, TicketSourceRow};
 
 use sqlx::SqlitePool;

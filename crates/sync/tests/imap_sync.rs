@@ -175,6 +175,22 @@ async fn initial_then_incremental_sync_mirrors_the_server() {
         );
     }
 
+    // Thread lists by folder role: the unified Inbox has the 10 conversations, Sent the
+    // one we replied to (the whole conversation, counted once).
+    use switchboard_store::FolderScope;
+    let role = |r: &str| FolderScope::Role {
+        role: r.into(),
+        account: None,
+    };
+    assert_eq!(store.thread_count_in(&role("inbox")).await.unwrap(), 10);
+    let sent = store.list_threads_in(&role("sent"), 0, 50).await.unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].subject.as_str(), sent[0].message_count),
+        ("Renewal 3", 3)
+    );
+    assert_eq!(store.thread_count_in(&role("trash")).await.unwrap(), 0);
+
     // The Sent reply shares its thread with the Inbox conversation.
     let threads: Vec<(String, i64)> = sqlx::query_as(
         "SELECT message_id, thread_id FROM messages WHERE message_id IN ('t3@acme.test', 'mine@example.test')",

@@ -22,7 +22,16 @@ export type AccountSummary = { id: number, name: string, kind: string, email: st
 
 export type Address = { name: string | null, email: string, };
 
-export type ListThreadsArgs = { account_id: number | null, offset: number, limit: number, };
+export type ListThreadsArgs = { account_id: number | null, offset: number, limit: number, 
+/**
+ * Only threads with a message in this folder.
+ */
+folder_id?: number, 
+/**
+ * Only threads with a message in a folder of this role ("inbox" = the unified
+ * Inbox), within `account_id` when set.
+ */
+role?: string, };
 
 export type ThreadSummary = { id: number, subject: string, 
 /**
