@@ -69,7 +69,7 @@ describe("folder tree", () => {
     expect(within(accountBlock(2)).getByTestId("folder").textContent).toContain((1200).toLocaleString());
   });
 
-  it("selecting a folder marks it and filters the thread list to its account", async () => {
+  it("selecting a folder marks it and lists that folder's threads", async () => {
     const backend = mockBackend({ list_folders: listFolders });
     const { user } = renderApp();
     await screen.findAllByTestId("thread-row");
@@ -79,7 +79,7 @@ describe("folder tree", () => {
     expect(screen.getByTestId("folder-all").getAttribute("aria-current")).toBeNull();
     expect(within(accountBlock(1)).getByTestId("folder-account-button").getAttribute("aria-current")).toBeNull();
     await waitFor(() =>
-      expect(backend.callsTo("list_threads")).toContainEqual({ args: { account_id: 1, offset: 0, limit: 100 } }),
+      expect(backend.callsTo("list_threads")).toContainEqual({ args: { account_id: 1, offset: 0, limit: 100, folder_id: 13 } }),
     );
     expect((screen.getByTestId("account-filter") as HTMLSelectElement).value).toBe("1");
 

@@ -16,7 +16,7 @@ describe("thread list", () => {
     // Virtualised: a window's worth of rows, not 40,000.
     expect(rows.length).toBeLessThan(60);
     expect(rowIds()[0]).toBe(1000);
-    expect(backend.callsTo("list_threads")).toEqual([{ args: { account_id: null, offset: 0, limit: 100 } }]);
+    expect(backend.callsTo("list_threads")).toEqual([{ args: { account_id: null, offset: 0, limit: 100, role: "inbox" } }]);
 
     const first = rows[0]!;
     expect(within(first).getByText("Subject 1000")).toBeTruthy();
@@ -79,7 +79,7 @@ describe("thread list", () => {
     await within(select).findByText("Work (2)");
     await user.selectOptions(select, "2");
     await waitFor(() =>
-      expect(backend.callsTo("list_threads")).toContainEqual({ args: { account_id: 2, offset: 0, limit: 100 } }),
+      expect(backend.callsTo("list_threads")).toContainEqual({ args: { account_id: 2, offset: 0, limit: 100, role: "inbox" } }),
     );
     expect((select as HTMLSelectElement).value).toBe("2");
   });

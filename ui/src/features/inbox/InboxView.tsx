@@ -11,8 +11,8 @@ import { ThreadList } from "./ThreadList";
 export function InboxView() {
   const nav = useNavigation();
   const { threadId, searchQuery, searchSerial, accountId } = nav.state;
-  // The chosen folder, ready for list_threads' folder_id once the backend takes one; it
-  // only counts while its account is still the selected one.
+  // The chosen folder; it only counts while its account is still the selected one. No
+  // folder means the Inbox: the account's, or every account's (unified).
   const [folder, setFolder] = useState<{ accountId: number; folderId: number } | null>(null);
   const folderId = folder !== null && folder.accountId === accountId ? folder.folderId : null;
   const closeThread = () => {
@@ -47,8 +47,9 @@ export function InboxView() {
               <AccountFilter value={accountId} onChange={nav.setAccount} />
             </div>
             <ThreadList
-              key={String(accountId)}
+              key={`${accountId}:${folderId}`}
               accountId={accountId}
+              folderId={folderId}
               openThreadId={threadId}
               onOpen={nav.openThread}
               onClose={closeThread}

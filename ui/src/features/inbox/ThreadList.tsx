@@ -14,17 +14,25 @@ const ROW_HEIGHT = 68;
 
 interface Props {
   accountId: number | null;
+  /** A folder of the account; null lists the Inbox (of the account, or of all accounts). */
+  folderId: number | null;
   openThreadId: number | null;
   onOpen: (id: number) => void;
   onClose: () => boolean;
 }
 
-export function ThreadList({ accountId, openThreadId, onOpen, onClose }: Props) {
+export function ThreadList({ accountId, folderId, openThreadId, onOpen, onClose }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [cursor, setCursor] = useState<number | null>(null);
   const list = usePagedList<ThreadSummary>({
-    queryKey: queryKeys.threads(accountId),
-    fetchPage: (offset, limit) => listThreads({ account_id: accountId, offset, limit }),
+    queryKey: [...queryKeys.threads(accountId), folderId],
+    fetchPage: (offset, limit) =>
+      listThreads({
+        account_id: accountId,
+        offset,
+        limit,
+        ...(folderId !== null ? { folder_id: folderId } : { role: "inbox" }),
+      }),
     pageSize: THREAD_PAGE_SIZE,
     rowHeight: ROW_HEIGHT,
     scrollRef,
