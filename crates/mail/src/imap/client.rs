@@ -456,19 +456,50 @@ impl ImapSession {
     /// Moves messages to another folder: MOVE when offered, else COPY + \Deleted +
     /// UID EXPUNGE (UIDPLUS) so only these messages are expunged.
     pub async fn uid_move(&mut self, uids: &[u32], dest_wire: &str) -> NetResult<()> {
+        self.uid_move_mapped(uids, dest_wire).await.map(|_| ())
+    }
+
+    /// [`uid_move`](Self::uid_move), returning where the server put the messages when it
+    /// says so (UIDPLUS COPYUID): the destination's UIDVALIDITY and (source UID,
+    /// destination UID) pairs. UIDs the server no longer had are simply absent; `None`
+    /// when the server reported nothing (no UIDPLUS, or none of the UIDs existed).
+    pub async fn uid_move_mapped(
+        &mut self,
+        uids: &[u32],
+        dest_wire: &str,
+    ) -> NetResult<Option<(u32, Vec<(u32, u32)>)>> {
         if uids.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let set = encode_uid_set(uids);
+        let mut copied: Option<(u32, Vec<(u32, u32)>)> = None;
+        let mut note = |code: &Option<ResponseCode<'_>>| {
+            if let Some(ResponseCode::CopyUid(validity, from, to)) = code {
+                let pairs = expand_uid_set(from).into_iter().zip(expand_uid_set(to));
+                let entry = copied.get_or_insert_with(|| (*validity, Vec::new()));
+                entry.0 = *validity;
+                entry.1.extend(pairs);
+            }
+        };
         if self.has("MOVE") {
-            return self
-                .run(&format!("UID MOVE {set} {}", quote(dest_wire)))
-                .await;
+            // COPYUID comes in an untagged OK before the expunges (RFC 6851).
+            let tagged = self
+                .run_each(&format!("UID MOVE {set} {}", quote(dest_wire)), |r| {
+                    if let Response::Data { outcome, .. } = r {
+                        note(&outcome.code);
+                    }
+                    Ok(())
+                })
+                .await?;
+            note(&tagged);
+            return Ok(copied);
         }
-        self.run(&format!("UID COPY {set} {}", quote(dest_wire)))
+        let tagged = self
+            .run_each(&format!("UID COPY {set} {}", quote(dest_wire)), |_| Ok(()))
             .await?;
-        self.uid_store(uids, true, &["\\Deleted"]).await?;
-        self.uid_expunge(uids).await
+        note(&tagged);
+        self.uid_expunge(uids).await?;
+        Ok(copied)
     }
 
     /// Expunges exactly these messages (they get \Deleted first).
@@ -757,6 +788,19 @@ impl ImapSession {
             }
         }
     }
+}
+
+/// The UIDs of a COPYUID set, in the order given (source and destination sets pair up
+/// in that order, RFC 4315).
+fn expand_uid_set(set: &[imap_proto::rfc4315::UidSetMember]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for member in set {
+        match member {
+            imap_proto::rfc4315::UidSetMember::Uid(u) => out.push(*u),
+            imap_proto::rfc4315::UidSetMember::UidRange(r) => out.extend(r.clone()),
+        }
+    }
+    out
 }
 
 fn flags_from_attrs(attrs: &[AttributeValue<'_>]) -> Option<FetchedFlags> {
