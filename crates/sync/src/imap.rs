@@ -156,6 +156,7 @@ pub async fn sync_once(
 ) -> Result<SyncReport, SyncError> {
     let mut session = connect(account).await?;
     let qresync = session.enable_qresync().await?;
+    crate::changes::replay_pending(store, clock, account.id, &mut session).await?;
     let mut folders = sync_folder_list(store, &mut session, account.id).await?;
     folders.retain(|f| f.selectable);
     folders.sort_by_key(|f| folder_rank(f.role.as_deref()));
