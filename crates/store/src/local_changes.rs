@@ -593,6 +593,26 @@ impl Store {
         }
     }
 
+    /// Whether the account has a `mail.*` job that [`claim_mail_change`](Self::claim_mail_change)
+    /// would hand out now.
+    pub async fn has_due_mail_changes(&self, account_id: i64, now_ms: i64) -> Result<bool> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) > 0 FROM jobs
+             WHERE id = (SELECT id FROM jobs
+                         WHERE kind IN (?3, ?4, ?5) AND state IN ('queued', 'running')
+                           AND payload_json ->> '$.account_id' = ?2
+                         ORDER BY id LIMIT 1)
+               AND state = 'queued' AND run_after <= ?1",
+        )
+        .bind(now_ms)
+        .bind(account_id)
+        .bind(MAIL_FLAGS_JOB)
+        .bind(MAIL_MOVE_JOB)
+        .bind(MAIL_EXPUNGE_JOB)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Records a replayed move: each message the server reported a new UID for gets it
     /// (`placed`: message id, UID in the destination); the other UID-less rows of the job
     /// are deleted so the next sync fetches the server's copy instead of a duplicate.
