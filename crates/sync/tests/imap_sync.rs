@@ -441,3 +441,70 @@ async fn malformed_messages_are_stored_raw_and_flagged() {
         "at least the message without a Message-ID is flagged"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_idle_connection_reconnects_and_catches_up() {
+    let server = Dovecot::start().unwrap();
+    seed(&server);
+    let proxy = DropProxy::start(server.imap_port()).unwrap();
+    let (_dir, store, id) = open_store().await;
+    let cfg = config(&server, proxy.port(), Security::None);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (new_tx, mut new_rx) = tokio::sync::mpsc::unbounded_channel::<usize>();
+    let watcher = {
+        let store = store.clone();
+        let cfg = cfg.clone();
+        let password = server.password().to_owned();
+        tokio::spawn(async move {
+            let account = ImapAccount {
+                id,
+                name: "work",
+                config: &cfg,
+                password: &password,
+            };
+            let mut progress = |_: &SyncProgress| {};
+            let mut on_new = |fresh: &[(i64, i64)]| {
+                let _ = new_tx.send(fresh.len());
+            };
+            watch_account(
+                &store,
+                &SystemClock,
+                &account,
+                &mut progress,
+                &mut on_new,
+                stop_rx,
+            )
+            .await
+        })
+    };
+    let expected = server_rows(&server).len();
+    let store2 = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let rt = tokio::runtime::Handle::current();
+        wait_until("the first pass", Duration::from_secs(30), || {
+            rt.block_on(local_rows(&store2)).len() == expected
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let opened = proxy.connections_opened();
+
+    // The network goes away under the idling connection; mail arrives meanwhile.
+    proxy.cut_all();
+    server
+        .append(
+            "INBOX",
+            &message("while-down@acme.test", &[], "While down", 27, "x"),
+            &[],
+        )
+        .unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(60), new_rx.recv())
+        .await
+        .unwrap();
+    assert_eq!(got, Some(1));
+    assert!(proxy.connections_opened() > opened, "it reconnected");
+    assert_eq!(local_rows(&store).await, server_rows(&server));
+    stop_tx.send(true).unwrap();
+    watcher.await.unwrap().unwrap();
+}
