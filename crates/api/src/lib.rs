@@ -15,6 +15,7 @@ mod error;
 mod import;
 pub mod logging;
 mod mail;
+mod mail_actions;
 pub mod search;
 mod tickets;
 
