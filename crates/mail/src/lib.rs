@@ -14,13 +14,20 @@ mod mbox;
 pub mod imap;
 pub mod net;
 mod parse;
+mod reading;
 pub mod smtp;
 mod subject;
 pub mod thread_tree;
 
-pub use html::{html_to_text, sanitize_html, SanitizedHtml};
+pub use html::{
+    html_to_text, sanitize_html, sanitize_html_with, InlineImage, SanitizeOptions, SanitizedHtml,
+};
 pub use import::{import_maildir, import_mbox, ImportError, ImportProblem, ImportSummary};
 pub use maildir::{maildir_entries, MaildirEntry};
 pub use mbox::{split_mbox, MboxEntry};
 pub use parse::{parse_message, Attachment, ParsedMessage, Person};
+pub use reading::{
+    attachment_content, message_for_reading, AttachmentContent, AttachmentEntry, MessageForReading,
+    MAX_INLINE_IMAGE_BYTES,
+};
 pub use subject::subject_key;
