@@ -22,6 +22,7 @@ mod local_changes;
 mod mail;
 mod open;
 mod outbox;
+mod reading;
 mod search;
 mod stats;
 mod thread_scope;
@@ -45,6 +46,7 @@ pub use mail::{
 };
 pub use open::default_data_dir;
 pub use outbox::{ClaimedSend, DraftRow, NewOutboxMessage, OutboxRow, OutboxState};
+pub use reading::BodyFetchTarget;
 pub use search::{
     Condition, SearchFilters, SearchQuery, SearchRow, SearchTerm, TextField, MATCH_END, MATCH_START,
 };
