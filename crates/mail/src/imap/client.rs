@@ -6,6 +6,7 @@
 //! VANISHED, FETCH of flags) is kept in [`ImapSession::take_unsolicited`] instead of being
 //! dropped, so a change the server reports in passing is never lost.
 
+use super::framing::ResponseBuffer;
 use super::uidset::{
     decode_mailbox_name, encode_mailbox_name, encode_uid_set, expand_ranges, quote,
 };
@@ -78,8 +79,7 @@ pub enum Unsolicited {
 
 pub struct ImapSession {
     stream: MailStream,
-    buf: Vec<u8>,
-    start: usize,
+    frames: ResponseBuffer,
     tag: u32,
     capabilities: Vec<String>,
     unsolicited: Vec<Unsolicited>,
@@ -128,8 +128,7 @@ impl ImapSession {
         let stream = net::connect(endpoint, timeout).await?;
         let mut session = ImapSession {
             stream,
-            buf: Vec::with_capacity(READ_CHUNK),
-            start: 0,
+            frames: ResponseBuffer::new(),
             tag: 0,
             capabilities: Vec::new(),
             unsolicited: Vec::new(),
@@ -184,8 +183,7 @@ impl ImapSession {
                 net::within(timeout, "negotiating TLS", net::start_tls(stream, endpoint)).await?;
             session = ImapSession {
                 stream,
-                buf: Vec::with_capacity(READ_CHUNK),
-                start: 0,
+                frames: ResponseBuffer::new(),
                 tag,
                 capabilities: Vec::new(),
                 unsolicited,
@@ -733,56 +731,26 @@ impl ImapSession {
     /// Reads one complete response (with any literals), owned.
     async fn read_response(&mut self) -> NetResult<Response<'static>> {
         loop {
-            if self.start < self.buf.len() {
-                let data = &self.buf[self.start..];
-                match Response::parse(data) {
-                    Ok((rest, resp)) => {
-                        let used = data.len() - rest.len();
-                        let owned = resp.into_owned();
-                        self.start += used;
-                        if self.start == self.buf.len() {
-                            self.buf.clear();
-                            self.start = 0;
-                        }
-                        return Ok(owned);
-                    }
-                    Err(nom::Err::Incomplete(_)) => {}
-                    Err(_) => {
-                        // A line imap-proto cannot parse: skip it rather than wedge.
-                        if let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
-                            tracing::debug!(
-                                line = %String::from_utf8_lossy(&data[..end.min(200)]),
-                                "skipping an unparseable IMAP line"
-                            );
-                            self.start += end + 2;
-                            continue;
-                        }
-                    }
-                }
+            if let Some(r) = self.frames.next_response() {
+                return Ok(r);
             }
-            if self.start > 0 && self.start * 2 > self.buf.len() {
-                self.buf.drain(..self.start);
-                self.start = 0;
-            }
-            let len = self.buf.len();
-            self.buf.resize(len + READ_CHUNK, 0);
-            let read =
-                tokio::time::timeout(READ_TIMEOUT, self.stream.read(&mut self.buf[len..])).await;
+            let room = self.frames.spare(READ_CHUNK);
+            let read = tokio::time::timeout(READ_TIMEOUT, self.stream.read(room)).await;
             let n = match read {
                 Ok(Ok(n)) => n,
                 Ok(Err(e)) => {
-                    self.buf.truncate(len);
+                    self.frames.filled(READ_CHUNK, 0);
                     return Err(NetError::Io(e));
                 }
                 Err(_) => {
-                    self.buf.truncate(len);
+                    self.frames.filled(READ_CHUNK, 0);
                     return Err(NetError::Timeout {
                         during: "waiting for the IMAP server".into(),
                         seconds: READ_TIMEOUT.as_secs(),
                     });
                 }
             };
-            self.buf.truncate(len + n);
+            self.frames.filled(READ_CHUNK, n);
             if n == 0 {
                 return Err(NetError::Closed);
             }
