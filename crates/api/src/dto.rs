@@ -36,7 +36,7 @@ pub struct AccountSummary {
     pub unread_count: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Address {
     pub name: Option<String>,
     pub email: String,
@@ -427,4 +427,134 @@ pub struct SyncSummary {
     pub deleted: u32,
     pub flags_changed: u32,
     pub new_inbox: u32,
+}
+
+// ---- Compose, drafts and the outbox (issue 3, item 7) --------------------------------
+
+/// A file attached to a draft. `data_base64` is the file's bytes in standard base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DraftFile {
+    pub name: String,
+    pub mime_type: String,
+    pub data_base64: String,
+}
+
+/// An image shown in the HTML body as `<img src="cid:{content_id}">`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DraftInlineImage {
+    /// Without angle brackets.
+    pub content_id: String,
+    pub mime_type: String,
+    pub data_base64: String,
+}
+
+/// The compose form as the UI holds it, for `save_draft` and `send_message`. The sender
+/// is the account's address. When `html` is set it is the body and `text` is ignored
+/// (the plain alternative is derived from the HTML).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DraftInput {
+    /// The local draft this continues; null for a message not saved yet.
+    pub draft_id: Option<i64>,
+    pub account_id: i64,
+    pub to: Vec<Address>,
+    pub cc: Vec<Address>,
+    pub bcc: Vec<Address>,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    pub attachments: Vec<DraftFile>,
+    pub inline_images: Vec<DraftInlineImage>,
+    /// Threading headers from `compose_reply`, passed back unchanged (ids without
+    /// angle brackets).
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+}
+
+/// A draft: prefilled by `compose_*`, saved by `save_draft`, or back from an undone send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DraftView {
+    /// Null until it is saved.
+    pub draft_id: Option<i64>,
+    pub account_id: i64,
+    pub from: Address,
+    pub to: Vec<Address>,
+    pub cc: Vec<Address>,
+    pub bcc: Vec<Address>,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    pub attachments: Vec<DraftFile>,
+    pub inline_images: Vec<DraftInlineImage>,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    /// When it was last saved here (ms); null if never.
+    pub saved_at: Option<i64>,
+    /// Why its copy in the server's Drafts folder could not be written last time (the
+    /// local draft is safe either way).
+    pub remote_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ComposeReplyArgs {
+    /// The stored message's id (`MessageView.id`).
+    pub message_id: i64,
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SendArgs {
+    pub draft: DraftInput,
+    /// The undo window in seconds (held to 5–30); null uses the `undo_send_secs` setting.
+    pub undo_secs: Option<u32>,
+}
+
+/// A message waiting for its undo window to end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QueuedSendView {
+    pub outbox_id: i64,
+    /// Without angle brackets.
+    pub message_id: String,
+    /// When it goes (ms); until then `cancel_send` takes it back.
+    pub send_after: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RetrySendArgs {
+    pub outbox_id: i64,
+    /// Send again even though the server may already have it (only for a message whose
+    /// error says so).
+    pub resend: bool,
+}
+
+/// A message on its way out (or sent, or stopped), for the Sync health view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OutboxItemView {
+    pub id: i64,
+    pub account_id: i64,
+    pub message_id: String,
+    pub subject: String,
+    pub recipients: Vec<String>,
+    /// queued, sending, smtp_accepted, done or failed.
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub send_after: i64,
+    pub sent_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+/// What one pass of the outbox runner did for an account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OutboxRunView {
+    pub account_id: i64,
+    /// Message-IDs sent (and filed) in this pass.
+    pub sent: Vec<String>,
+    /// Sends that failed for now and wait for a retry.
+    pub deferred: u32,
+    /// Sends stopped for good; they need the user.
+    pub failed: u32,
+    pub drafts_uploaded: u32,
+    pub drafts_deleted: u32,
+    /// Things skipped or not done, in words (no Sent folder, a draft upload failed).
+    pub warnings: Vec<String>,
 }

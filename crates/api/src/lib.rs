@@ -8,6 +8,7 @@
 mod accounts;
 pub mod bindings;
 mod calendar;
+mod compose;
 mod contacts;
 mod demo;
 pub mod dto;

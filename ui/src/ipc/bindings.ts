@@ -190,6 +190,93 @@ rate: number, };
 
 export type SyncSummary = { account: string, folders: number, fetched: number, deleted: number, flags_changed: number, new_inbox: number, };
 
+export type DraftFile = { name: string, mime_type: string, data_base64: string, };
+
+export type DraftInlineImage = { 
+/**
+ * Without angle brackets.
+ */
+content_id: string, mime_type: string, data_base64: string, };
+
+export type DraftInput = { 
+/**
+ * The local draft this continues; null for a message not saved yet.
+ */
+draft_id: number | null, account_id: number, to: Array<Address>, cc: Array<Address>, bcc: Array<Address>, subject: string, text: string, html: string | null, attachments: Array<DraftFile>, inline_images: Array<DraftInlineImage>, 
+/**
+ * Threading headers from `compose_reply`, passed back unchanged (ids without
+ * angle brackets).
+ */
+in_reply_to: string | null, references: Array<string>, };
+
+export type DraftView = { 
+/**
+ * Null until it is saved.
+ */
+draft_id: number | null, account_id: number, from: Address, to: Array<Address>, cc: Array<Address>, bcc: Array<Address>, subject: string, text: string, html: string | null, attachments: Array<DraftFile>, inline_images: Array<DraftInlineImage>, in_reply_to: string | null, references: Array<string>, 
+/**
+ * When it was last saved here (ms); null if never.
+ */
+saved_at: number | null, 
+/**
+ * Why its copy in the server's Drafts folder could not be written last time (the
+ * local draft is safe either way).
+ */
+remote_error: string | null, };
+
+export type ComposeReplyArgs = { 
+/**
+ * The stored message's id (`MessageView.id`).
+ */
+message_id: number, all: boolean, };
+
+export type SendArgs = { draft: DraftInput, 
+/**
+ * The undo window in seconds (held to 5–30); null uses the `undo_send_secs` setting.
+ */
+undo_secs: number | null, };
+
+export type QueuedSendView = { outbox_id: number, 
+/**
+ * Without angle brackets.
+ */
+message_id: string, 
+/**
+ * When it goes (ms); until then `cancel_send` takes it back.
+ */
+send_after: number, };
+
+export type RetrySendArgs = { outbox_id: number, 
+/**
+ * Send again even though the server may already have it (only for a message whose
+ * error says so).
+ */
+resend: boolean, };
+
+export type OutboxItemView = { id: number, account_id: number, message_id: string, subject: string, recipients: Array<string>, 
+/**
+ * queued, sending, smtp_accepted, done or failed.
+ */
+state: string, attempts: number, last_error: string | null, send_after: number, sent_at: number | null, updated_at: number, };
+
+export type OutboxRunView = { account_id: number, 
+/**
+ * Message-IDs sent (and filed) in this pass.
+ */
+sent: Array<string>, 
+/**
+ * Sends that failed for now and wait for a retry.
+ */
+deferred: number, 
+/**
+ * Sends stopped for good; they need the user.
+ */
+failed: number, drafts_uploaded: number, drafts_deleted: number, 
+/**
+ * Things skipped or not done, in words (no Sent folder, a draft upload failed).
+ */
+warnings: Array<string>, };
+
 export function appStatus(): Promise<AppStatus> {
   return invoke("app_status");
 }
@@ -264,4 +351,48 @@ export function listFolders(accountId: number | null): Promise<Array<FolderView>
 
 export function syncNow(): Promise<Array<SyncSummary>> {
   return invoke("sync_now");
+}
+
+export function composeNew(accountId: number | null): Promise<DraftView> {
+  return invoke("compose_new", { accountId });
+}
+
+export function composeReply(args: ComposeReplyArgs): Promise<DraftView> {
+  return invoke("compose_reply", { args });
+}
+
+export function composeForward(messageId: number): Promise<DraftView> {
+  return invoke("compose_forward", { messageId });
+}
+
+export function saveDraft(input: DraftInput): Promise<DraftView> {
+  return invoke("save_draft", { input });
+}
+
+export function discardDraft(draftId: number): Promise<null> {
+  return invoke("discard_draft", { draftId });
+}
+
+export function sendMessage(args: SendArgs): Promise<QueuedSendView> {
+  return invoke("send_message", { args });
+}
+
+export function cancelSend(outboxId: number): Promise<DraftView> {
+  return invoke("cancel_send", { outboxId });
+}
+
+export function listOutbox(): Promise<Array<OutboxItemView>> {
+  return invoke("list_outbox");
+}
+
+export function retrySend(args: RetrySendArgs): Promise<null> {
+  return invoke("retry_send", { args });
+}
+
+export function getUndoSendSecs(): Promise<number> {
+  return invoke("get_undo_send_secs");
+}
+
+export function setUndoSendSecs(secs: number): Promise<number> {
+  return invoke("set_undo_send_secs", { secs });
 }
