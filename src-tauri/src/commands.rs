@@ -16,6 +16,12 @@ pub const COMMAND_NAMES: &[&str] = &[
     "list_accounts",
     "list_threads",
     "get_thread",
+    "fetch_body",
+    "allow_remote_content",
+    "forget_remote_content",
+    "save_attachment",
+    "open_attachment",
+    "open_link",
     "search",
     "list_events",
     "list_ticket_sources",
@@ -39,6 +45,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         list_accounts,
         list_threads,
         get_thread,
+        fetch_body,
+        allow_remote_content,
+        forget_remote_content,
+        save_attachment,
+        open_attachment,
+        open_link,
         search,
         list_events,
         list_ticket_sources,
@@ -91,6 +103,42 @@ async fn list_threads(state: State<'_, AppState>, args: ListThreadsArgs) -> Cmd<
 #[tauri::command]
 async fn get_thread(state: State<'_, AppState>, id: i64) -> Cmd<ThreadDetail> {
     api(&state)?.get_thread(id).await
+}
+
+#[tauri::command]
+async fn fetch_body(state: State<'_, AppState>, message_id: i64) -> Cmd<MessageView> {
+    api(&state)?.fetch_body(message_id).await
+}
+
+#[tauri::command]
+async fn allow_remote_content(state: State<'_, AppState>, email: String) -> Cmd<()> {
+    api(&state)?.allow_remote_content(&email).await
+}
+
+#[tauri::command]
+async fn forget_remote_content(state: State<'_, AppState>, email: String) -> Cmd<()> {
+    api(&state)?.forget_remote_content(&email).await
+}
+
+#[tauri::command]
+async fn save_attachment(
+    state: State<'_, AppState>,
+    args: SaveAttachmentArgs,
+) -> Cmd<SavedAttachment> {
+    api(&state)?.save_attachment(args).await
+}
+
+#[tauri::command]
+async fn open_attachment(
+    state: State<'_, AppState>,
+    attachment: AttachmentRef,
+) -> Cmd<SavedAttachment> {
+    api(&state)?.open_attachment(attachment).await
+}
+
+#[tauri::command]
+async fn open_link(state: State<'_, AppState>, url: String) -> Cmd<()> {
+    api(&state)?.open_link(&url).await
 }
 
 #[tauri::command]

@@ -35,6 +35,32 @@ pub fn commands() -> Vec<CommandSig> {
             ts::<ThreadDetail>(&cfg),
         ),
         c(
+            "fetch_body",
+            Some(("messageId", "number".into())),
+            ts::<MessageView>(&cfg),
+        ),
+        c(
+            "allow_remote_content",
+            Some(("email", "string".into())),
+            "null".into(),
+        ),
+        c(
+            "forget_remote_content",
+            Some(("email", "string".into())),
+            "null".into(),
+        ),
+        c(
+            "save_attachment",
+            Some(("args", ts::<SaveAttachmentArgs>(&cfg))),
+            ts::<SavedAttachment>(&cfg),
+        ),
+        c(
+            "open_attachment",
+            Some(("attachment", ts::<AttachmentRef>(&cfg))),
+            ts::<SavedAttachment>(&cfg),
+        ),
+        c("open_link", Some(("url", "string".into())), "null".into()),
+        c(
             "search",
             Some(("args", ts::<SearchArgs>(&cfg))),
             ts::<Vec<SearchHit>>(&cfg),
@@ -172,6 +198,9 @@ pub fn typescript_bindings() -> String {
         ThreadPage::decl(&cfg),
         AttachmentInfo::decl(&cfg),
         MessageView::decl(&cfg),
+        AttachmentRef::decl(&cfg),
+        SaveAttachmentArgs::decl(&cfg),
+        SavedAttachment::decl(&cfg),
         ThreadDetail::decl(&cfg),
         SearchArgs::decl(&cfg),
         SearchHit::decl(&cfg),

@@ -81,9 +81,16 @@ pub struct ThreadPage {
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct AttachmentInfo {
+    /// Position among the message's attachments: what `save_attachment` and
+    /// `open_attachment` take. Inline images the HTML shows are not listed, so indexes
+    /// can skip numbers.
+    pub index: i64,
     pub name: String,
     pub mime_type: String,
     pub size: i64,
+    /// The sender marked it inline (meant to be seen in the body) but the body does not
+    /// show it.
+    pub inline: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -100,12 +107,51 @@ pub struct MessageView {
     /// Sanitised HTML (scripts, handlers and remote loads removed), ready for a
     /// sandboxed frame's `srcdoc`. None when the message has no HTML part.
     pub html: Option<String>,
-    /// How many remote images/resources were blocked in `html`.
+    /// How many remote images/resources were blocked in `html`; 0 when `remote_allowed`.
     pub blocked_remote: i64,
+    /// Tracking pixels removed from `html` (always removed, even for allowed senders).
+    pub trackers_removed: i64,
+    /// The user allowed remote content from this sender: `html` keeps its (https)
+    /// images and the frame may load `https:` images.
+    pub remote_allowed: bool,
+    /// False while only the header is stored (older mail synced headers-only): `html`,
+    /// `text` and `attachments` are empty until `fetch_body` has run.
+    pub body_complete: bool,
     pub text: Option<String>,
     pub attachments: Vec<AttachmentInfo>,
     /// Why the message could not be fully parsed; the raw bytes are kept regardless.
     pub parse_error: Option<String>,
+}
+
+/// One attachment of one message.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
+pub struct AttachmentRef {
+    pub message_id: i64,
+    pub index: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct SaveAttachmentArgs {
+    pub message_id: i64,
+    pub index: i64,
+    /// Folder to save into; the user's Downloads folder when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub directory: Option<String>,
+    /// File name to save as (made safe: no folders, no control characters); the
+    /// attachment's own name when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub file_name: Option<String>,
+    /// Replace a file of that name; without it an existing file fails with `conflict`.
+    #[serde(default)]
+    pub overwrite: bool,
+}
+
+/// Where an attachment was written.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SavedAttachment {
+    pub path: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -16,6 +16,7 @@ mod error;
 mod import;
 pub mod logging;
 mod mail;
+mod reading;
 mod mail_actions;
 pub mod search;
 mod tickets;

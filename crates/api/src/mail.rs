@@ -1,12 +1,8 @@
 //! Threads, messages and search as the UI sees them.
 
-use crate::dto::{
-    AccountSummary, Address, AttachmentInfo, ListThreadsArgs, MessageView, ThreadDetail,
-    ThreadPage, ThreadSummary,
-};
+use crate::dto::{AccountSummary, ListThreadsArgs, ThreadDetail, ThreadPage, ThreadSummary};
 use crate::{Api, ApiError, ApiResult};
-use switchboard_mail::{parse_message, sanitize_html};
-use switchboard_store::{MessageRow, MATCH_END, MATCH_START};
+use switchboard_store::{MATCH_END, MATCH_START};
 
 const MAX_PAGE: i64 = 500;
 
@@ -16,19 +12,6 @@ fn page_limit(limit: i64) -> i64 {
     } else {
         limit.min(MAX_PAGE)
     }
-}
-
-fn addresses(json: &str) -> Vec<Address> {
-    serde_json::from_str::<Vec<serde_json::Value>>(json)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|v| {
-            Some(Address {
-                name: v.get("name").and_then(|n| n.as_str()).map(str::to_owned),
-                email: v.get("email")?.as_str()?.to_owned(),
-            })
-        })
-        .collect()
 }
 
 pub(crate) fn sender(name: &Option<String>, email: &Option<String>) -> String {
@@ -137,48 +120,6 @@ impl Api {
             id,
             subject: thread.subject,
             messages,
-        })
-    }
-
-    async fn message_view(&self, row: MessageRow) -> ApiResult<MessageView> {
-        let raw = self.store.message_raw(row.id).await?.unwrap_or_default();
-        let parsed = parse_message(&raw);
-        let (html, blocked_remote) = match parsed.html.as_deref() {
-            Some(h) => {
-                let clean = sanitize_html(h);
-                (Some(clean.html), clean.blocked_remote as i64)
-            }
-            None => (None, 0),
-        };
-        let attachments = self
-            .store
-            .message_attachments(row.id)
-            .await?
-            .into_iter()
-            .map(|a| AttachmentInfo {
-                name: a.name,
-                mime_type: a.mime_type,
-                size: a.size,
-            })
-            .collect();
-        Ok(MessageView {
-            id: row.id,
-            message_id: row.message_id,
-            subject: row.subject,
-            from: row.from_email.clone().map(|email| Address {
-                name: row.from_name.clone(),
-                email,
-            }),
-            to: addresses(&row.to_json),
-            cc: addresses(&row.cc_json),
-            date: row.date,
-            unread: !row.seen,
-            flagged: row.flagged,
-            html,
-            blocked_remote,
-            text: parsed.text,
-            attachments,
-            parse_error: row.parse_error,
         })
     }
 }

@@ -41,7 +41,18 @@ participants: Array<string>, last_date: number, message_count: number, unread_co
 
 export type ThreadPage = { total: number, offset: number, items: Array<ThreadSummary>, };
 
-export type AttachmentInfo = { name: string, mime_type: string, size: number, };
+export type AttachmentInfo = { 
+/**
+ * Position among the message's attachments: what `save_attachment` and
+ * `open_attachment` take. Inline images the HTML shows are not listed, so indexes
+ * can skip numbers.
+ */
+index: number, name: string, mime_type: string, size: number, 
+/**
+ * The sender marked it inline (meant to be seen in the body) but the body does not
+ * show it.
+ */
+inline: boolean, };
 
 export type MessageView = { id: number, message_id: string | null, subject: string, from: Address | null, to: Array<Address>, cc: Array<Address>, date: number, unread: boolean, flagged: boolean, 
 /**
@@ -50,13 +61,46 @@ export type MessageView = { id: number, message_id: string | null, subject: stri
  */
 html: string | null, 
 /**
- * How many remote images/resources were blocked in `html`.
+ * How many remote images/resources were blocked in `html`; 0 when `remote_allowed`.
  */
-blocked_remote: number, text: string | null, attachments: Array<AttachmentInfo>, 
+blocked_remote: number, 
+/**
+ * Tracking pixels removed from `html` (always removed, even for allowed senders).
+ */
+trackers_removed: number, 
+/**
+ * The user allowed remote content from this sender: `html` keeps its (https)
+ * images and the frame may load `https:` images.
+ */
+remote_allowed: boolean, 
+/**
+ * False while only the header is stored (older mail synced headers-only): `html`,
+ * `text` and `attachments` are empty until `fetch_body` has run.
+ */
+body_complete: boolean, text: string | null, attachments: Array<AttachmentInfo>, 
 /**
  * Why the message could not be fully parsed; the raw bytes are kept regardless.
  */
 parse_error: string | null, };
+
+export type AttachmentRef = { message_id: number, index: number, };
+
+export type SaveAttachmentArgs = { message_id: number, index: number, 
+/**
+ * Folder to save into; the user's Downloads folder when absent.
+ */
+directory?: string, 
+/**
+ * File name to save as (made safe: no folders, no control characters); the
+ * attachment's own name when absent.
+ */
+file_name?: string, 
+/**
+ * Replace a file of that name; without it an existing file fails with `conflict`.
+ */
+overwrite: boolean, };
+
+export type SavedAttachment = { path: string, };
 
 export type ThreadDetail = { id: number, subject: string, messages: Array<MessageView>, };
 
@@ -295,6 +339,30 @@ export function listThreads(args: ListThreadsArgs): Promise<ThreadPage> {
 
 export function getThread(id: number): Promise<ThreadDetail> {
   return invoke("get_thread", { id });
+}
+
+export function fetchBody(messageId: number): Promise<MessageView> {
+  return invoke("fetch_body", { messageId });
+}
+
+export function allowRemoteContent(email: string): Promise<null> {
+  return invoke("allow_remote_content", { email });
+}
+
+export function forgetRemoteContent(email: string): Promise<null> {
+  return invoke("forget_remote_content", { email });
+}
+
+export function saveAttachment(args: SaveAttachmentArgs): Promise<SavedAttachment> {
+  return invoke("save_attachment", { args });
+}
+
+export function openAttachment(attachment: AttachmentRef): Promise<SavedAttachment> {
+  return invoke("open_attachment", { attachment });
+}
+
+export function openLink(url: string): Promise<null> {
+  return invoke("open_link", { url });
 }
 
 export function search(args: SearchArgs): Promise<Array<SearchHit>> {

@@ -120,7 +120,7 @@ describe("reading pane", () => {
         to: [{ name: "Me", email: "me@example.test" }],
         cc: [{ name: null, email: "team@example.test" }],
         blocked_remote: 3,
-        attachments: [{ name: "quote.pdf", mime_type: "application/pdf", size: 20_480 }],
+        attachments: [{ index: 0, name: "quote.pdf", mime_type: "application/pdf", size: 20_480, inline: false }],
         parse_error: "truncated multipart body",
       }),
     ]);

@@ -1,11 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
 import { getThread, type Address, type MessageView } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
-import { formatBytes, formatDateTime } from "../../lib/time";
+import { formatDateTime } from "../../lib/time";
 import { ErrorNote } from "../../components/ErrorNote";
 import { Loading } from "../../components/Spinner";
 import { Icon } from "../../components/Icon";
+import { Attachments } from "./Attachments";
 import { MessageBody } from "./MessageBody";
+import "./reading.css";
 
 export function ReadingPane({ threadId, onClose }: { threadId: number; onClose: () => void }) {
   const thread = useQuery({ queryKey: queryKeys.thread(threadId), queryFn: () => getThread(threadId) });
@@ -54,17 +56,7 @@ function MessageCard({ message }: { message: MessageView }) {
       </header>
       {message.parse_error !== null && <div className="message__parse-error">{message.parse_error}</div>}
       <MessageBody message={message} />
-      {message.attachments.length > 0 && (
-        <ul className="attachments" data-testid="attachments" aria-label="Attachments">
-          {message.attachments.map((a, i) => (
-            <li key={`${a.name}-${i}`} className="attachment" title={a.mime_type}>
-              <Icon name="paperclip" />
-              <span className="attachment__name">{a.name || "(unnamed)"}</span>
-              <span className="attachment__size">{formatBytes(a.size)}</span>
-            </li>
-          ))}
-        </ul>
-      )}
+      <Attachments messageId={message.id} attachments={message.attachments} />
     </article>
   );
 }
