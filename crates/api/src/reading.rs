@@ -10,7 +10,10 @@ mod desktop;
 
 use crate::dto::{Address, AttachmentInfo, MessageView};
 use crate::{Api, ApiError, ApiResult};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
 use switchboard_core::ErrorCode;
 use switchboard_mail::imap::{fetched_to_new_message, ImapSession};
 use switchboard_mail::net::NetError;
@@ -19,6 +22,26 @@ use switchboard_store::{BodyFetchTarget, MessageRow};
 
 /// How long opening a message may wait for its server.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
+/// Header-only messages of the same thread fetched along with the one opened.
+const SIBLINGS_PER_FETCH: i64 = 20;
+
+/// Last connection failure of an account's body downloads; the mutex around it also
+/// makes the downloads run one at a time.
+type DownloadGate = Arc<tokio::sync::Mutex<Option<(Instant, ApiError)>>>;
+
+/// One gate per workspace and account (several workspaces can be open in one process,
+/// as in tests).
+fn download_gate(data_dir: &Path, account_id: i64) -> DownloadGate {
+    static GATES: LazyLock<std::sync::Mutex<HashMap<(PathBuf, i64), DownloadGate>>> =
+        LazyLock::new(Default::default);
+    let mut gates = GATES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    gates
+        .entry((data_dir.to_path_buf(), account_id))
+        .or_default()
+        .clone()
+}
 
 fn addresses(json: &str) -> Vec<Address> {
     serde_json::from_str::<Vec<serde_json::Value>>(json)
@@ -110,6 +133,12 @@ impl Api {
     /// Downloads the whole message when only its header is stored (older mail), stores
     /// it, and returns the complete view. A message already complete is returned as is.
     /// Offline, this fails with `offline` and the stored header stays as it was.
+    ///
+    /// Downloads for one account run one at a time and take the thread's other
+    /// header-only messages along on the same connection, so opening a long old thread
+    /// (the pane asks for every message at once) makes one connection, not one per
+    /// message. Callers that waited behind a failed connection get its error at once
+    /// instead of each waiting out its own timeout.
     pub async fn fetch_body(&self, message_id: i64) -> ApiResult<MessageView> {
         let missing = || ApiError::not_found(format!("message {message_id} does not exist"));
         let target = self
@@ -118,17 +147,63 @@ impl Api {
             .await?
             .ok_or_else(missing)?;
         if !target.body_complete {
-            self.download_body(&target).await?;
+            let asked = Instant::now();
+            let gate = download_gate(&self.data_dir, target.account_id);
+            let mut last_failure = gate.lock().await;
+            if let Some((at, e)) = last_failure.as_ref() {
+                if *at >= asked {
+                    return Err(e.clone());
+                }
+            }
+            // Whoever held the gate before may have fetched this one with its thread.
+            let target = self
+                .store
+                .body_fetch_target(message_id)
+                .await?
+                .ok_or_else(missing)?;
+            if !target.body_complete {
+                match self.download_bodies(&target).await {
+                    Ok(()) => *last_failure = None,
+                    Err(e) => {
+                        if matches!(
+                            e.code,
+                            ErrorCode::Offline | ErrorCode::AuthExpired | ErrorCode::RateLimited
+                        ) {
+                            *last_failure = Some((Instant::now(), e.clone()));
+                        }
+                        return Err(e);
+                    }
+                }
+            }
         }
         let row = self.store.message(message_id).await?.ok_or_else(missing)?;
         self.message_view(row).await
     }
 
-    async fn download_body(&self, target: &BodyFetchTarget) -> ApiResult<()> {
+    /// Fetches `target` and the header-only messages of its thread in the same account
+    /// over one connection, its own folder first. Only a failure for `target` itself is
+    /// an error; its siblings are best effort.
+    async fn download_bodies(&self, target: &BodyFetchTarget) -> ApiResult<()> {
         let uid = target
             .uid
             .and_then(|u| u32::try_from(u).ok())
             .ok_or_else(|| ApiError::not_found("this message has no server copy to fetch"))?;
+        let mut batch: Vec<BodyFetchTarget> = self
+            .store
+            .header_only_in_thread(target.thread_id, target.account_id, SIBLINGS_PER_FETCH)
+            .await?
+            .into_iter()
+            .filter(|t| t.message_id != target.message_id)
+            .collect();
+        batch.insert(0, target.clone());
+        let mut folders: Vec<(i64, Vec<&BodyFetchTarget>)> = Vec::new();
+        for t in &batch {
+            match folders.iter_mut().find(|(f, _)| *f == t.folder_id) {
+                Some((_, list)) => list.push(t),
+                None => folders.push((t.folder_id, vec![t])),
+            }
+        }
+
         let (row, config) = self
             .imap_accounts(None)
             .await?
@@ -142,55 +217,85 @@ impl Api {
             ImapSession::connect(&config.imap, &config.user, password.expose(), FETCH_TIMEOUT)
                 .await
                 .map_err(fetch_error)?;
+        let mut outcome = Err(ApiError::not_found(
+            "the message is no longer on the server (moved or deleted)",
+        ));
+        for (i, (_, list)) in folders.iter().enumerate() {
+            let is_target_folder = i == 0;
+            match self.download_folder(&mut session, list).await {
+                Ok(stored) if is_target_folder => {
+                    if stored.contains(&target.message_id) {
+                        outcome = Ok(());
+                    }
+                }
+                Ok(_) => {}
+                Err(e) if is_target_folder => {
+                    outcome = Err(e);
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(folder = %list[0].folder_wire_name, error = %e, "sibling bodies not fetched");
+                }
+            }
+        }
+        let _ = session.logout().await;
+        tracing::info!(
+            message = target.message_id,
+            uid,
+            ok = outcome.is_ok(),
+            "body fetched on open"
+        );
+        outcome
+    }
+
+    /// Fetches the given messages of one folder; returns the ids stored.
+    async fn download_folder(
+        &self,
+        session: &mut ImapSession,
+        targets: &[&BodyFetchTarget],
+    ) -> ApiResult<Vec<i64>> {
+        let Some(first) = targets.first() else {
+            return Ok(Vec::new());
+        };
         let selected = session
-            .select(&target.folder_wire_name, None, true)
+            .select(&first.folder_wire_name, None, true)
             .await
             .map_err(fetch_error)?;
-        if target
+        if first
             .uidvalidity
             .is_some_and(|v| v != i64::from(selected.uidvalidity))
         {
-            let _ = session.logout().await;
             return Err(ApiError::new(
                 ErrorCode::Conflict,
                 "the folder was rebuilt on the server; sync it again to read this message",
             ));
         }
-        let mut fetched = None;
+        let uids: Vec<u32> = targets
+            .iter()
+            .filter_map(|t| t.uid.and_then(|u| u32::try_from(u).ok()))
+            .collect();
+        let mut fetched = Vec::with_capacity(uids.len());
         session
-            .uid_fetch_messages(&[uid], false, |m| {
-                if m.uid == uid {
-                    fetched = Some(m);
-                }
-            })
+            .uid_fetch_messages(&uids, false, |m| fetched.push(m))
             .await
             .map_err(fetch_error)?;
-        let _ = session.logout().await;
-        let fetched = fetched.ok_or_else(|| {
-            ApiError::not_found("the message is no longer on the server (moved or deleted)")
-        })?;
-        let full = fetched_to_new_message(
-            fetched,
-            target.account_id,
-            target.folder_id,
-            selected.uidvalidity,
-            self.now_ms(),
-        );
-        if !self
-            .store
-            .replace_message_body(target.message_id, &full)
-            .await?
-        {
-            return Err(ApiError::not_found(
-                "the message was deleted while its body was downloading",
-            ));
+        let mut stored = Vec::with_capacity(fetched.len());
+        for m in fetched {
+            let Some(t) = targets.iter().find(|t| t.uid == Some(i64::from(m.uid))) else {
+                continue;
+            };
+            let full = fetched_to_new_message(
+                m,
+                t.account_id,
+                t.folder_id,
+                selected.uidvalidity,
+                self.now_ms(),
+            );
+            if self.store.replace_message_body(t.message_id, &full).await? {
+                stored.push(t.message_id);
+            }
         }
-        tracing::info!(
-            message = target.message_id,
-            bytes = full.raw.len(),
-            "body fetched on open"
-        );
-        Ok(())
+        Ok(stored)
     }
 
     /// Shows remote content (images) from this sender from now on.

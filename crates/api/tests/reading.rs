@@ -284,7 +284,10 @@ async fn opening_writes_a_private_copy_and_refuses_programs() {
     );
     assert_eq!(path.file_name().unwrap(), "quote.pdf");
     assert_eq!(std::fs::read(&path).unwrap(), PDF);
-    assert_eq!(launched.lock().unwrap().as_slice(), std::slice::from_ref(&path));
+    assert_eq!(
+        launched.lock().unwrap().as_slice(),
+        std::slice::from_ref(&path)
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -477,4 +480,76 @@ async fn header_only_mail_gets_its_body_from_dovecot_when_opened() {
         .unwrap_err();
     assert_eq!(not_yet.code, ErrorCode::NotFound);
     assert!(api.fetch_body(9_999_999).await.is_err());
+}
+
+fn reply_message(id: &str, parent: &str, day: u32) -> Vec<u8> {
+    format!(
+        "From: Sam Rep <rep@example.test>\r\nTo: dana@acme.test\r\nSubject: Re: Price list {parent}\r\n\
+         Date: {day:02} Oct 2026 12:00:00 +0000\r\nMessage-ID: <{id}@example.test>\r\n\
+         In-Reply-To: <{parent}@acme.test>\r\nReferences: <{parent}@acme.test>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nReply {id} about the quetzalcoatlite terms\r\n"
+    )
+    .into_bytes()
+}
+
+fn logins(server: &Dovecot) -> usize {
+    server.log().matches("Login: user=").count()
+}
+
+#[tokio::test]
+async fn opening_an_old_thread_fetches_all_its_bodies_over_one_connection() {
+    let server = Dovecot::start().unwrap();
+    server
+        .append("INBOX", &html_message("root", "dana@acme.test", 1), &[])
+        .unwrap();
+    server
+        .append("INBOX", &reply_message("r1", "root", 2), &[])
+        .unwrap();
+    server
+        .append("Archive", &reply_message("r2", "root", 3), &[])
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let api = open_api(dir.path(), 2031).await;
+    api.add_imap_account(account_input(&server, server.imap_port()), false)
+        .await
+        .unwrap();
+    let mut progress = |_: &SyncProgressView| {};
+    api.sync_imap_once(None, &mut progress).await.unwrap();
+    let page = api
+        .list_threads(ListThreadsArgs {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    let thread = api.get_thread(page.items[0].id).await.unwrap();
+    let ids: Vec<i64> = thread.messages.iter().map(|m| m.id).collect();
+    assert_eq!(ids.len(), 3);
+    assert!(thread.messages.iter().all(|m| !m.body_complete));
+
+    // The reading pane asks for every message of the thread at once.
+    let before = logins(&server);
+    let (a, b, c) = tokio::join!(
+        api.fetch_body(ids[0]),
+        api.fetch_body(ids[1]),
+        api.fetch_body(ids[2])
+    );
+    for view in [a, b, c] {
+        assert!(view.unwrap().body_complete);
+    }
+    let thread = api.get_thread(page.items[0].id).await.unwrap();
+    assert!(thread.messages.iter().all(|m| m.body_complete));
+    assert!(thread.messages[2]
+        .text
+        .as_deref()
+        .unwrap()
+        .contains("Reply r2"));
+    assert_eq!(
+        logins(&server) - before,
+        1,
+        "one connection for the whole thread, both folders:\n{}",
+        server.log()
+    );
+    assert_eq!(search_count(&api, "quetzalcoatlite").await, 2);
 }

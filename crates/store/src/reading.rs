@@ -10,6 +10,7 @@ use crate::{Result, Store};
 pub struct BodyFetchTarget {
     pub message_id: i64,
     pub account_id: i64,
+    pub thread_id: i64,
     pub folder_id: i64,
     /// The folder's name as the server spells it (mUTF-7), for SELECT.
     pub folder_wire_name: String,
@@ -21,17 +22,39 @@ pub struct BodyFetchTarget {
     pub body_complete: bool,
 }
 
+const TARGET_COLUMNS: &str = "SELECT m.id AS message_id, m.account_id, m.thread_id, m.folder_id,
+        coalesce(f.wire_name, f.name) AS folder_wire_name, f.uidvalidity, m.uid,
+        m.body_complete != 0 AS body_complete
+    FROM messages m JOIN folders f ON f.id = m.folder_id";
+
 impl Store {
     /// Where message `id` lives on its server, and whether its body is already here.
     pub async fn body_fetch_target(&self, id: i64) -> Result<Option<BodyFetchTarget>> {
-        Ok(sqlx::query_as::<_, BodyFetchTarget>(
-            "SELECT m.id AS message_id, m.account_id, m.folder_id,
-                    coalesce(f.wire_name, f.name) AS folder_wire_name, f.uidvalidity, m.uid,
-                    m.body_complete != 0 AS body_complete
-             FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?",
+        Ok(
+            sqlx::query_as::<_, BodyFetchTarget>(&format!("{TARGET_COLUMNS} WHERE m.id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
         )
-        .bind(id)
-        .fetch_optional(&self.pool)
+    }
+
+    /// The header-only messages of a thread in one account that have a server UID, by
+    /// folder then UID (at most `limit`): opening one fetches its siblings on the same
+    /// connection.
+    pub async fn header_only_in_thread(
+        &self,
+        thread_id: i64,
+        account_id: i64,
+        limit: i64,
+    ) -> Result<Vec<BodyFetchTarget>> {
+        Ok(sqlx::query_as::<_, BodyFetchTarget>(&format!(
+            "{TARGET_COLUMNS} WHERE m.thread_id = ? AND m.account_id = ? AND m.body_complete = 0
+               AND m.uid IS NOT NULL ORDER BY m.folder_id, m.uid LIMIT ?"
+        ))
+        .bind(thread_id)
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
         .await?)
     }
 
@@ -188,6 +211,11 @@ mod tests {
         assert_eq!(target.folder_wire_name, "INBOX");
         assert_eq!(target.uid, Some(7));
         assert!(!target.body_complete);
+        let siblings = store
+            .header_only_in_thread(target.thread_id, target.account_id, 10)
+            .await
+            .unwrap();
+        assert_eq!(siblings, vec![target.clone()]);
 
         let full = NewMessage {
             snippet: "The zanzibarite quote is attached".into(),
@@ -221,6 +249,11 @@ mod tests {
         assert_eq!(hits, 1);
 
         assert!(!store.replace_message_body(id + 100, &full).await.unwrap());
+        assert!(store
+            .header_only_in_thread(target.thread_id, target.account_id, 10)
+            .await
+            .unwrap()
+            .is_empty());
     }
 
     #[tokio::test]
