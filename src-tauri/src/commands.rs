@@ -36,6 +36,17 @@ pub const COMMAND_NAMES: &[&str] = &[
     "add_imap_account",
     "list_folders",
     "sync_now",
+    "compose_new",
+    "compose_reply",
+    "compose_forward",
+    "save_draft",
+    "discard_draft",
+    "send_message",
+    "cancel_send",
+    "list_outbox",
+    "retry_send",
+    "get_undo_send_secs",
+    "set_undo_send_secs",
 ];
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
@@ -65,6 +76,17 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         add_imap_account,
         list_folders,
         sync_now,
+        compose_new,
+        compose_reply,
+        compose_forward,
+        save_draft,
+        discard_draft,
+        send_message,
+        cancel_send,
+        list_outbox,
+        retry_send,
+        get_undo_send_secs,
+        set_undo_send_secs,
     ]
 }
 
@@ -233,6 +255,80 @@ async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Cmd<Vec<SyncSum
     let _ = app.emit("mail://changed", ());
     tray::refresh(&app).await;
     Ok(summaries)
+}
+
+// ---- Compose and the outbox: local at once; the outbox runner does the server work.
+
+#[tauri::command]
+async fn compose_new(state: State<'_, AppState>, account_id: Option<i64>) -> Cmd<DraftView> {
+    api(&state)?.compose_new(account_id).await
+}
+
+#[tauri::command]
+async fn compose_reply(state: State<'_, AppState>, args: ComposeReplyArgs) -> Cmd<DraftView> {
+    api(&state)?.compose_reply(args.message_id, args.all).await
+}
+
+#[tauri::command]
+async fn compose_forward(state: State<'_, AppState>, message_id: i64) -> Cmd<DraftView> {
+    api(&state)?.compose_forward(message_id).await
+}
+
+#[tauri::command]
+async fn save_draft(state: State<'_, AppState>, input: DraftInput) -> Cmd<DraftView> {
+    let saved = api(&state)?.save_draft(input).await?;
+    state.outbox.wake();
+    Ok(saved)
+}
+
+#[tauri::command]
+async fn discard_draft(state: State<'_, AppState>, draft_id: i64) -> Cmd<()> {
+    api(&state)?.discard_draft(draft_id).await?;
+    state.outbox.wake();
+    Ok(())
+}
+
+#[tauri::command]
+async fn send_message(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: SendArgs,
+) -> Cmd<QueuedSendView> {
+    let queued = api(&state)?.send(args.draft, args.undo_secs).await?;
+    state.outbox.wake();
+    let _ = app.emit("outbox://changed", ());
+    Ok(queued)
+}
+
+#[tauri::command]
+async fn cancel_send(app: AppHandle, state: State<'_, AppState>, outbox_id: i64) -> Cmd<DraftView> {
+    let draft = api(&state)?.cancel_send(outbox_id).await?;
+    state.outbox.wake();
+    let _ = app.emit("outbox://changed", ());
+    Ok(draft)
+}
+
+#[tauri::command]
+async fn list_outbox(state: State<'_, AppState>) -> Cmd<Vec<OutboxItemView>> {
+    api(&state)?.list_outbox().await
+}
+
+#[tauri::command]
+async fn retry_send(app: AppHandle, state: State<'_, AppState>, args: RetrySendArgs) -> Cmd<()> {
+    api(&state)?.retry_send(args.outbox_id, args.resend).await?;
+    state.outbox.wake();
+    let _ = app.emit("outbox://changed", ());
+    Ok(())
+}
+
+#[tauri::command]
+async fn get_undo_send_secs(state: State<'_, AppState>) -> Cmd<u32> {
+    api(&state)?.undo_send_secs().await
+}
+
+#[tauri::command]
+async fn set_undo_send_secs(state: State<'_, AppState>, secs: u32) -> Cmd<u32> {
+    api(&state)?.set_undo_send_secs(secs).await
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 mod background;
 pub mod commands;
 pub mod notify;
+mod outbox;
 mod tray;
 
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub workspace: Result<Api, ApiError>,
     pub sync: background::SyncRunner,
+    pub outbox: outbox::OutboxRunner,
 }
 
 /// `--data-dir DIR` (or `--data-dir=DIR`) from the command line, else
@@ -92,6 +94,7 @@ pub fn run() {
             data_dir,
             workspace,
             sync: background::SyncRunner::default(),
+            outbox: outbox::OutboxRunner::default(),
         })
         .invoke_handler(commands::handler())
         .setup(|app| {
@@ -102,6 +105,7 @@ pub fn run() {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { tray::refresh(&handle).await });
             app.state::<AppState>().sync.restart(app.handle());
+            app.state::<AppState>().outbox.start(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));
