@@ -9,6 +9,8 @@ import { ContactsView } from "../features/contacts/ContactsView";
 import { SettingsView } from "../features/settings/SettingsView";
 import { SyncHealthView } from "../features/sync/SyncHealthView";
 import { SyncStatusBar } from "../features/sync/SyncProgress";
+import { ComposeProvider } from "../features/compose/ComposeProvider";
+import { NewMessageButton } from "../features/compose/MessageActions";
 import { useNotificationOpen } from "./backendEvents";
 import { KeyboardProvider } from "./keyboard";
 import { useNavigation, type View } from "./navigation";
@@ -55,62 +57,65 @@ export function Shell({ status, onShowWelcome }: { status: AppStatus; onShowWelc
 
   return (
     <KeyboardProvider searchInput={searchInput}>
-      <div className="app">
-        <nav className="nav" aria-label="Main">
-          <div className="nav__brand">
-            <span className="nav__logo" aria-hidden="true">
-              S
-            </span>
-            Switchboard
+      <ComposeProvider accountId={nav.state.accountId}>
+        <div className="app">
+          <nav className="nav" aria-label="Main">
+            <div className="nav__brand">
+              <span className="nav__logo" aria-hidden="true">
+                S
+              </span>
+              Switchboard
+            </div>
+            <NewMessageButton />
+            {NAV.map((item) =>
+              navButton(
+                item,
+                item.view === "inbox" && status.unread_total > 0 ? (
+                  <span className="nav__badge" data-testid="unread-total">
+                    {status.unread_total}
+                  </span>
+                ) : undefined,
+              ),
+            )}
+            <div className="nav__spacer" />
+            {NAV_BOTTOM.map((item) =>
+              navButton(
+                item,
+                item.view === "sync" && status.sync_paused ? (
+                  <span className="nav__badge nav__badge--muted" title="Sync paused">
+                    <Icon name="pause" />
+                  </span>
+                ) : undefined,
+              ),
+            )}
+          </nav>
+          <div className="main">
+            <header className="topbar">
+              <SearchBox inputRef={searchInput} onSearch={nav.search} />
+              <SyncStatusBar />
+              {status.sync_paused && (
+                <button type="button" className="pill pill--warning" onClick={() => nav.go("sync")}>
+                  <Icon name="pause" /> Sync paused
+                </button>
+              )}
+            </header>
+            <main className="view" data-view={view} ref={mainRef} tabIndex={-1}>
+              {view === "inbox" && <InboxView />}
+              {view === "calendar" && <CalendarView />}
+              {view === "tickets" && <TicketsView />}
+              {view === "contacts" && <ContactsView />}
+              {view === "settings" && (
+                <SettingsView
+                  status={status}
+                  highlightAddAccount={nav.state.settingsNote === "add-account"}
+                  onShowWelcome={onShowWelcome}
+                />
+              )}
+              {view === "sync" && <SyncHealthView />}
+            </main>
           </div>
-          {NAV.map((item) =>
-            navButton(
-              item,
-              item.view === "inbox" && status.unread_total > 0 ? (
-                <span className="nav__badge" data-testid="unread-total">
-                  {status.unread_total}
-                </span>
-              ) : undefined,
-            ),
-          )}
-          <div className="nav__spacer" />
-          {NAV_BOTTOM.map((item) =>
-            navButton(
-              item,
-              item.view === "sync" && status.sync_paused ? (
-                <span className="nav__badge nav__badge--muted" title="Sync paused">
-                  <Icon name="pause" />
-                </span>
-              ) : undefined,
-            ),
-          )}
-        </nav>
-        <div className="main">
-          <header className="topbar">
-            <SearchBox inputRef={searchInput} onSearch={nav.search} />
-            <SyncStatusBar />
-            {status.sync_paused && (
-              <button type="button" className="pill pill--warning" onClick={() => nav.go("sync")}>
-                <Icon name="pause" /> Sync paused
-              </button>
-            )}
-          </header>
-          <main className="view" data-view={view} ref={mainRef} tabIndex={-1}>
-            {view === "inbox" && <InboxView />}
-            {view === "calendar" && <CalendarView />}
-            {view === "tickets" && <TicketsView />}
-            {view === "contacts" && <ContactsView />}
-            {view === "settings" && (
-              <SettingsView
-                status={status}
-                highlightAddAccount={nav.state.settingsNote === "add-account"}
-                onShowWelcome={onShowWelcome}
-              />
-            )}
-            {view === "sync" && <SyncHealthView />}
-          </main>
         </div>
-      </div>
+      </ComposeProvider>
     </KeyboardProvider>
   );
 }

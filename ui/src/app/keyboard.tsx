@@ -1,6 +1,8 @@
 // Single-key shortcuts. One window-level listener owns the keyboard so that shortcuts are
-// consistent everywhere: `/` search, `g` + letter to switch views, and j/k/Enter/Esc
-// forwarded to whichever list is on screen (the most recently mounted one wins).
+// consistent everywhere: `/` search, `g` + letter to switch views, j/k/Enter/Esc
+// forwarded to whichever list is on screen (the most recently mounted one wins), and
+// action keys (`c` compose, `r`/`a`/`f` reply, reply all, forward) registered by whatever
+// offers the action (again, the most recently mounted one wins).
 import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode, type RefObject } from "react";
 import { isTypingTarget } from "../lib/typing";
 import { useNavigation, type View } from "./navigation";
@@ -24,6 +26,7 @@ const G_TARGETS: Record<string, View> = {
 
 interface KeyboardRegistry {
   register(keys: RefObject<ListKeys>): () => void;
+  registerAction(key: string, action: RefObject<() => void>): () => void;
 }
 
 const KeyboardContext = createContext<KeyboardRegistry | null>(null);
@@ -37,6 +40,7 @@ export function KeyboardProvider({
 }) {
   const nav = useNavigation();
   const stack = useRef<RefObject<ListKeys>[]>([]);
+  const actions = useRef<Map<string, RefObject<() => void>[]>>(new Map());
   const navRef = useRef(nav);
   useEffect(() => {
     navRef.current = nav;
@@ -86,6 +90,11 @@ export function KeyboardProvider({
           if (list?.close()) e.preventDefault();
           return;
       }
+      const action = actions.current.get(e.key)?.at(-1)?.current;
+      if (action) {
+        e.preventDefault();
+        action();
+      }
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
@@ -97,6 +106,15 @@ export function KeyboardProvider({
         stack.current.push(keys);
         return () => {
           stack.current = stack.current.filter((k) => k !== keys);
+        };
+      },
+      registerAction(key, action) {
+        actions.current.set(key, [...(actions.current.get(key) ?? []), action]);
+        return () => {
+          actions.current.set(
+            key,
+            (actions.current.get(key) ?? []).filter((a) => a !== action),
+          );
         };
       },
     }),
@@ -113,6 +131,16 @@ export function useListKeys(keys: ListKeys): void {
     latest.current = keys;
   });
   useEffect(() => registry?.register(latest), [registry]);
+}
+
+/** Runs `action` when `key` is pressed (outside text fields) while the caller is mounted. */
+export function useActionKey(key: string, action: () => void): void {
+  const registry = useContext(KeyboardContext);
+  const latest = useRef(action);
+  useEffect(() => {
+    latest.current = action;
+  });
+  useEffect(() => registry?.registerAction(key, latest), [registry, key]);
 }
 
 export interface ListCursor {

@@ -54,6 +54,8 @@ const defaults: Record<string, Handler> = {
     tickets: 3,
   }),
   open_demo_workspace: () => ({ mail: [], events: 4, tickets: 3, contacts: 3 }),
+  list_outbox: () => [],
+  get_undo_send_secs: () => 10,
 };
 
 export interface Backend {

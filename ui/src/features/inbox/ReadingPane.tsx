@@ -7,10 +7,12 @@ import { Loading } from "../../components/Spinner";
 import { Icon } from "../../components/Icon";
 import { Attachments } from "./Attachments";
 import { MessageBody } from "./MessageBody";
+import { MessageActions, useReplyKeys } from "../compose/MessageActions";
 import "./reading.css";
 
 export function ReadingPane({ threadId, onClose }: { threadId: number; onClose: () => void }) {
   const thread = useQuery({ queryKey: queryKeys.thread(threadId), queryFn: () => getThread(threadId) });
+  useReplyKeys(thread.data?.messages);
   return (
     <section className="reading-pane" data-testid="reading-pane" data-thread-id={threadId} aria-label="Conversation">
       <header className="pane-header">
@@ -50,6 +52,7 @@ function MessageCard({ message }: { message: MessageView }) {
           <time className="message__date" dateTime={new Date(message.date).toISOString()}>
             {formatDateTime(message.date)}
           </time>
+          <MessageActions messageId={message.id} />
         </div>
         <AddressLine label="To" list={message.to} />
         <AddressLine label="Cc" list={message.cc} />

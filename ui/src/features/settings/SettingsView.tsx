@@ -4,6 +4,7 @@ import { stats, type AppStatus } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
 import { ErrorNote } from "../../components/ErrorNote";
 import { AccountsSection } from "../accounts/AccountsSection";
+import { UndoSendSetting } from "../compose/UndoSendSetting";
 
 const DARK_QUERY = "(prefers-color-scheme: dark)";
 
@@ -32,6 +33,8 @@ export function SettingsView({ status, highlightAddAccount, onShowWelcome }: Pro
       <h1 className="page__title">Settings</h1>
 
       <AccountsSection highlight={highlightAddAccount} onShowWelcome={onShowWelcome} />
+
+      <UndoSendSetting />
 
       <section className="card">
         <h2>Storage</h2>
@@ -101,6 +104,14 @@ export function SettingsView({ status, highlightAddAccount, onShowWelcome }: Pro
             <kbd>g</kbd> then <kbd>i</kbd> <kbd>c</kbd> <kbd>t</kbd> <kbd>k</kbd> <kbd>s</kbd> <kbd>y</kbd>
           </dt>
           <dd>Inbox, Calendar, Tickets, Contacts, Settings, Sync health</dd>
+          <dt>
+            <kbd>c</kbd>
+          </dt>
+          <dd>New message</dd>
+          <dt>
+            <kbd>r</kbd> <kbd>a</kbd> <kbd>f</kbd>
+          </dt>
+          <dd>Reply, reply all, forward (in an open conversation)</dd>
         </dl>
       </section>
     </div>

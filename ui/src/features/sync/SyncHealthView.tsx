@@ -7,6 +7,7 @@ import { EmptyState } from "../../components/EmptyState";
 import { Loading, Spinner } from "../../components/Spinner";
 import { SyncProgress } from "./SyncProgress";
 import { MAIL_QUERY_PREFIXES } from "./syncEvents";
+import { OutboxSection } from "../compose/OutboxSection";
 
 export function SyncHealthView() {
   const queryClient = useQueryClient();
@@ -76,6 +77,8 @@ export function SyncHealthView() {
             </label>
           </section>
           {pause.isError && <ErrorNote error={pause.error} />}
+
+          <OutboxSection />
 
           <section className="card">
             <h2>Jobs</h2>
