@@ -202,6 +202,31 @@ describe("compose", () => {
     ]);
   });
 
+  it("turns an image pasted into the formatted body into an inline cid: image", async () => {
+    const { backend, user } = start();
+    const dialog = await openNewMessage(user);
+    await user.type(within(dialog).getByTestId("compose-body"), "See the chart");
+    await user.click(within(dialog).getByTestId("compose-mode-html"));
+    const editor = within(dialog).getByTestId("compose-body");
+    expect(editor.getAttribute("contenteditable")).toBe("true");
+    expect(editor.innerHTML).toBe("<p>See the chart</p>");
+
+    const png = new File([new Uint8Array([137, 80, 78, 71])], "chart.png", { type: "image/png" });
+    fireEvent.paste(editor, { clipboardData: { files: [png] } });
+    await waitFor(() => expect(editor.querySelector("img[data-cid]")).not.toBeNull());
+    const shown = editor.querySelector("img")!;
+    expect(shown.getAttribute("src")).toBe("data:image/png;base64,iVBORw==");
+
+    await user.type(within(dialog).getByTestId("compose-to"), "dana@acme.test");
+    await user.click(within(dialog).getByTestId("compose-send"));
+    await waitFor(() => expect(backend.callsTo("send_message")).toHaveLength(1));
+    const sent = sentDraft(backend);
+    const cid = shown.getAttribute("data-cid")!;
+    expect(sent.inline_images).toEqual([{ content_id: cid, mime_type: "image/png", data_base64: "iVBORw==" }]);
+    expect(sent.html).toContain(`src="cid:${cid}"`);
+    expect(sent.html).not.toContain("data:image");
+  });
+
   it("refuses attachments over 25 MB with a clear message", async () => {
     const { user } = start();
     const dialog = await openNewMessage(user);
