@@ -2,7 +2,7 @@
 // bold, italic, link and lists). An image pasted or dropped into the rich editor becomes
 // an inline image (a cid: part the backend builds); nothing is sanitised here — the
 // backend builds the MIME from what is sent.
-import { useEffect, useRef, type ClipboardEvent, type DragEvent, type RefObject } from "react";
+import { useEffect, useRef, type ClipboardEvent, type DragEvent, type ReactNode, type RefObject } from "react";
 
 export type BodyMode = "plain" | "html";
 
@@ -18,9 +18,9 @@ interface Props {
   onImage(file: File): Promise<{ cid: string; src: string } | null>;
 }
 
-const COMMANDS: { command: string; label: string; text: string }[] = [
-  { command: "bold", label: "Bold", text: "B" },
-  { command: "italic", label: "Italic", text: "I" },
+const COMMANDS: { command: string; label: string; text: ReactNode }[] = [
+  { command: "bold", label: "Bold", text: <b>B</b> },
+  { command: "italic", label: "Italic", text: <i>I</i> },
   { command: "insertUnorderedList", label: "Bulleted list", text: "•" },
   { command: "insertOrderedList", label: "Numbered list", text: "1." },
 ];
@@ -100,7 +100,7 @@ export function BodyEditor({ mode, text, onText, seed, editorRef, onHtmlInput, o
         ))}
         <button
           type="button"
-          className="icon-btn compose__tool"
+          className="icon-btn compose__tool compose__tool--wide"
           aria-label="Link"
           title="Link"
           onMouseDown={(e) => e.preventDefault()}
@@ -109,7 +109,7 @@ export function BodyEditor({ mode, text, onText, seed, editorRef, onHtmlInput, o
             if (url) run("createLink", url);
           }}
         >
-          🔗
+          <u>Link</u>
         </button>
       </div>
       <div
