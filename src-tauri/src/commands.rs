@@ -36,6 +36,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "add_imap_account",
     "list_folders",
     "sync_now",
+    "apply_mail_action",
     "compose_new",
     "compose_reply",
     "compose_forward",
@@ -76,6 +77,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         add_imap_account,
         list_folders,
         sync_now,
+        apply_mail_action,
         compose_new,
         compose_reply,
         compose_forward,
@@ -255,6 +257,26 @@ async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Cmd<Vec<SyncSum
     let _ = app.emit("mail://changed", ());
     tray::refresh(&app).await;
     Ok(summaries)
+}
+
+/// Applies a mail action locally, then sends it to the server in the background (the
+/// watcher would also pick it up on its next pass).
+#[tauri::command]
+async fn apply_mail_action(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    action: MailAction,
+) -> Cmd<()> {
+    let api = api(&state)?.clone();
+    api.apply_mail_action(action).await?;
+    let _ = app.emit("mail://changed", ());
+    tray::refresh(&app).await;
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = api.send_mail_changes(None).await {
+            tracing::info!(code = %e.code, "mail changes wait for the next sync: {}", e.message);
+        }
+    });
+    Ok(())
 }
 
 // ---- Compose and the outbox: local at once; the outbox runner does the server work.

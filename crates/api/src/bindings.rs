@@ -119,6 +119,11 @@ pub fn commands() -> Vec<CommandSig> {
         ),
         c("sync_now", None, ts::<Vec<SyncSummary>>(&cfg)),
         c(
+            "apply_mail_action",
+            Some(("action", ts::<MailAction>(&cfg))),
+            "null".into(),
+        ),
+        c(
             "compose_new",
             Some(("accountId", "number | null".into())),
             ts::<DraftView>(&cfg),
@@ -230,6 +235,7 @@ pub fn typescript_bindings() -> String {
         FolderView::decl(&cfg),
         SyncProgressView::decl(&cfg),
         SyncSummary::decl(&cfg),
+        MailAction::decl(&cfg),
         DraftFile::decl(&cfg),
         DraftInlineImage::decl(&cfg),
         DraftInput::decl(&cfg),

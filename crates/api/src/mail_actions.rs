@@ -30,6 +30,26 @@ fn accepted(change: LocalChange) -> ApiResult<()> {
 }
 
 impl Api {
+    /// Applies one [`MailAction`](crate::dto::MailAction) (the UI's single entry point).
+    pub async fn apply_mail_action(&self, action: crate::dto::MailAction) -> ApiResult<()> {
+        use crate::dto::MailAction as A;
+        match action {
+            A::SetSeen { message_ids, seen } => self.set_seen(message_ids, seen).await,
+            A::SetFlagged {
+                message_ids,
+                flagged,
+            } => self.set_flagged(message_ids, flagged).await,
+            A::MarkThreadRead { thread_id } => self.mark_thread_read(thread_id).await,
+            A::Move {
+                message_ids,
+                folder_id,
+            } => self.move_messages(message_ids, folder_id).await,
+            A::Archive { message_ids } => self.archive(message_ids).await,
+            A::Trash { message_ids } => self.trash(message_ids).await,
+            A::EmptyTrash { account_id } => self.empty_trash(account_id).await,
+        }
+    }
+
     /// Marks messages read (`seen`) or unread.
     pub async fn set_seen(&self, message_ids: Vec<i64>, seen: bool) -> ApiResult<()> {
         accepted(

@@ -683,6 +683,8 @@ async fn watch_session(
         };
         let _ = session.take_unsolicited();
         if changed {
+            // Our own queued changes first, so the pull sees the server after them.
+            crate::changes::replay_pending(store, clock, account.id, &mut session).await?;
             let report =
                 sync_roles(store, clock, account, &mut session, &["inbox"], progress).await?;
             if !report.new_inbox.is_empty() {

@@ -234,6 +234,8 @@ rate: number, };
 
 export type SyncSummary = { account: string, folders: number, fetched: number, deleted: number, flags_changed: number, new_inbox: number, };
 
+export type MailAction = { "kind": "set_seen", message_ids: Array<number>, seen: boolean, } | { "kind": "set_flagged", message_ids: Array<number>, flagged: boolean, } | { "kind": "mark_thread_read", thread_id: number, } | { "kind": "move", message_ids: Array<number>, folder_id: number, } | { "kind": "archive", message_ids: Array<number>, } | { "kind": "trash", message_ids: Array<number>, } | { "kind": "empty_trash", account_id: number, };
+
 export type DraftFile = { name: string, mime_type: string, data_base64: string, };
 
 export type DraftInlineImage = { 
@@ -419,6 +421,10 @@ export function listFolders(accountId: number | null): Promise<Array<FolderView>
 
 export function syncNow(): Promise<Array<SyncSummary>> {
   return invoke("sync_now");
+}
+
+export function applyMailAction(action: MailAction): Promise<null> {
+  return invoke("apply_mail_action", { action });
 }
 
 export function composeNew(accountId: number | null): Promise<DraftView> {
