@@ -143,7 +143,11 @@ pub fn commands() -> Vec<CommandSig> {
             Some(("input", ts::<DraftInput>(&cfg))),
             ts::<DraftView>(&cfg),
         ),
-        c("discard_draft", Some(("draftId", "number".into())), "null".into()),
+        c(
+            "discard_draft",
+            Some(("draftId", "number".into())),
+            "null".into(),
+        ),
         c(
             "send_message",
             Some(("args", ts::<SendArgs>(&cfg))),

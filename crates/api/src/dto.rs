@@ -373,13 +373,30 @@ pub enum OpenTarget {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MailAction {
-    SetSeen { message_ids: Vec<i64>, seen: bool },
-    SetFlagged { message_ids: Vec<i64>, flagged: bool },
-    MarkThreadRead { thread_id: i64 },
-    Move { message_ids: Vec<i64>, folder_id: i64 },
-    Archive { message_ids: Vec<i64> },
-    Trash { message_ids: Vec<i64> },
-    EmptyTrash { account_id: i64 },
+    SetSeen {
+        message_ids: Vec<i64>,
+        seen: bool,
+    },
+    SetFlagged {
+        message_ids: Vec<i64>,
+        flagged: bool,
+    },
+    MarkThreadRead {
+        thread_id: i64,
+    },
+    Move {
+        message_ids: Vec<i64>,
+        folder_id: i64,
+    },
+    Archive {
+        message_ids: Vec<i64>,
+    },
+    Trash {
+        message_ids: Vec<i64>,
+    },
+    EmptyTrash {
+        account_id: i64,
+    },
 }
 
 // ---- IMAP/SMTP accounts and sync (issue 3) -------------------------------------------

@@ -16,8 +16,8 @@ mod error;
 mod import;
 pub mod logging;
 mod mail;
-mod reading;
 mod mail_actions;
+mod reading;
 pub mod search;
 mod tickets;
 

@@ -8,10 +8,10 @@
 
 pub mod compose;
 mod html;
+pub mod imap;
 mod import;
 mod maildir;
 mod mbox;
-pub mod imap;
 pub mod net;
 mod parse;
 mod reading;
