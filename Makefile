@@ -10,7 +10,7 @@ export CARGO_TERM_COLOR := never
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 APP := $(TARGET_DIR)/debug/switchboard-app
 
-.PHONY: run test deps-run deps-test npm-deps ui app check unit e2e screenshots bindings sqlx
+.PHONY: run test deps-run deps-test npm-deps ui app check unit e2e e2e-tools screenshots bindings sqlx
 
 run: deps-run npm-deps ui app
 	@if [[ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]]; then \
@@ -57,7 +57,12 @@ unit:
 # WebKitWebDriver cannot take a screenshot of a non-composited view (the request hangs),
 # which the app picks without a GPU; the suite keeps compositing on.
 E2E_ENV := WEBKIT_DISABLE_COMPOSITING_MODE=0
-e2e: app
+# The IMAP end-to-end test drives a real Dovecot through testkit's example server and
+# generates its mail with the CLI.
+e2e-tools:
+	cargo build --locked -p switchboard-cli -p switchboard-testkit --example dovecot_server
+
+e2e: app e2e-tools
 	$(E2E_ENV) SWITCHBOARD_APP=$(abspath $(APP)) \
 	SWITCHBOARD_E2E_SCREENSHOT_DIR=$(CURDIR)/tests/e2e/.artifacts/screenshots \
 	  scripts/test-session.sh npm run test:e2e

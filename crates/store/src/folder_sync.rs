@@ -146,6 +146,32 @@ impl Store {
         .await?)
     }
 
+    /// How many server messages (with a UID) a folder holds locally; with `among`, only
+    /// those of these UIDs. The no-change check of a sync pass needs only this, not the
+    /// whole UID list.
+    pub async fn folder_uid_count(&self, folder_id: i64, among: Option<&[i64]>) -> Result<i64> {
+        Ok(match among {
+            None => {
+                sqlx::query_scalar(
+                    "SELECT count(*) FROM messages WHERE folder_id = ? AND uid IS NOT NULL",
+                )
+                .bind(folder_id)
+                .fetch_one(&self.pool)
+                .await?
+            }
+            Some(uids) => {
+                sqlx::query_scalar(
+                    "SELECT count(*) FROM messages WHERE folder_id = ?1
+                   AND uid IN (SELECT value FROM json_each(?2))",
+                )
+                .bind(folder_id)
+                .bind(serde_json::to_string(uids).unwrap_or_else(|_| "[]".into()))
+                .fetch_one(&self.pool)
+                .await?
+            }
+        })
+    }
+
     /// The UIDs (and flags) stored for a folder, ascending.
     pub async fn folder_uids(&self, folder_id: i64) -> Result<Vec<LocalUid>> {
         Ok(sqlx::query_as::<_, LocalUid>(

@@ -252,6 +252,32 @@ impl FolderPass<'_> {
             _ => None,
         };
         let sel = session.select(&wire, qresync_args, false).await?;
+        let pending: HashSet<u32> = store
+            .pending_uids(folder.id)
+            .await?
+            .into_iter()
+            .filter_map(|u| u32::try_from(u).ok())
+            .collect();
+        let same_validity = trusted.is_some_and(|c| c.uidvalidity == sel.uidvalidity);
+
+        // Nothing changed since our cursor (CONDSTORE): done with two counts, without
+        // loading the folder's UID list (100k rows cost more than the whole exchange).
+        if same_validity
+            && sel.highestmodseq.is_some()
+            && trusted.and_then(|c| c.highestmodseq) == sel.highestmodseq
+        {
+            let pending_list: Vec<i64> = pending.iter().map(|u| i64::from(*u)).collect();
+            let stored = store.folder_uid_count(folder.id, None).await?;
+            let pending_here = store
+                .folder_uid_count(folder.id, Some(&pending_list))
+                .await?;
+            let in_flight = pending_list.len() as i64 - pending_here;
+            if i64::from(sel.exists) == stored + in_flight {
+                self.report_progress(progress, 0, 0, Instant::now());
+                return Ok(());
+            }
+        }
+
         let local: BTreeMap<u32, Flags> = store
             .folder_uids(folder.id)
             .await?
@@ -268,30 +294,12 @@ impl FolderPass<'_> {
                 })
             })
             .collect();
-        let pending: HashSet<u32> = store
-            .pending_uids(folder.id)
-            .await?
-            .into_iter()
-            .filter_map(|u| u32::try_from(u).ok())
-            .collect();
-        let same_validity = trusted.is_some_and(|c| c.uidvalidity == sel.uidvalidity);
         // Also a first sync whose folder row remembers a different UIDVALIDITY.
         let reset_from_row = cursor.is_none()
             && folder
                 .uidvalidity
                 .is_some_and(|v| v != i64::from(sel.uidvalidity))
             && !local.is_empty();
-
-        // Nothing changed since our cursor (CONDSTORE): done without a UID list.
-        if same_validity
-            && sel.highestmodseq.is_some()
-            && trusted.and_then(|c| c.highestmodseq) == sel.highestmodseq
-            && sel.exists as usize
-                == local.len() + pending.iter().filter(|u| !local.contains_key(u)).count()
-        {
-            self.report_progress(progress, 0, 0, Instant::now());
-            return Ok(());
-        }
 
         let mut remote = RemoteFolderState {
             uidvalidity: sel.uidvalidity,
