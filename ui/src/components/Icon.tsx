@@ -15,6 +15,11 @@ const PATHS = {
   chevronLeft: "M10 3 5 8l5 5",
   chevronRight: "M6 3l5 5-5 5",
   pause: "M5.5 3.5v9M10.5 3.5v9",
+  star: "M8 1.8 9.9 5.7l4.3.6-3.1 3 .7 4.3L8 11.6l-3.8 2 .7-4.3-3.1-3 4.3-.6L8 1.8Z",
+  archive: "M2 3h12v3H2V3Zm1 3v7h10V6M6.5 8.5h3",
+  trash: "M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 9h5.6l.7-9",
+  unread: "M2 4h12v8H2V4Zm0 0 6 5 6-5",
+  move: "M2 4h4.5l1.5 1.5h6V13H2V4Zm4 5h4.5M9 7.5 10.5 9 9 10.5",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -55,6 +55,7 @@ const defaults: Record<string, Handler> = {
   }),
   open_demo_workspace: () => ({ mail: [], events: 4, tickets: 3, contacts: 3 }),
   list_outbox: () => [],
+  apply_mail_action: () => null,
   get_undo_send_secs: () => 10,
 };
 

@@ -1,10 +1,12 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
-import type { CSSProperties } from "react";
+import { useState, type CSSProperties } from "react";
 import { listAccounts, listFolders, type AccountSummary, type FolderView } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNote } from "../../components/ErrorNote";
 import { folderKeys } from "./folderKeys";
 import "./folders.css";
+import "./actions.css";
 
 /** What the inbox shows: every inbox (account null), one account, or one of its folders. */
 export interface FolderSelection {
@@ -59,13 +61,16 @@ export function folderLabel(folder: FolderView): string {
 interface Props {
   selection: FolderSelection;
   onSelect(selection: FolderSelection): void;
+  /** Deletes everything in the account's Trash for good (asked first); no Empty button without it. */
+  onEmptyTrash?(accountId: number): void;
 }
 
 /**
  * The inbox sidebar: "All inboxes" first, then each account with its folder hierarchy,
  * indented by depth; unread counts are bold.
  */
-export function FolderTree({ selection, onSelect }: Props) {
+export function FolderTree({ selection, onSelect, onEmptyTrash }: Props) {
+  const [emptying, setEmptying] = useState<FolderView | null>(null);
   const accounts = useQuery({ queryKey: queryKeys.accounts, queryFn: listAccounts });
   const list = accounts.data ?? [];
   const folders = useQueries({
@@ -98,10 +103,24 @@ export function FolderTree({ selection, onSelect }: Props) {
             error={folders[i]?.error}
             selection={selection}
             onSelect={onSelect}
+            onEmpty={onEmptyTrash ? setEmptying : undefined}
           />
         ))}
       </ul>
       {accounts.isError && <ErrorNote error={accounts.error} onRetry={() => void accounts.refetch()} />}
+      {emptying && onEmptyTrash && (
+        <ConfirmDialog
+          title={`Permanently delete ${emptying.message_count.toLocaleString()} ${emptying.message_count === 1 ? "message" : "messages"} in Trash?`}
+          confirmLabel="Empty Trash"
+          onCancel={() => setEmptying(null)}
+          onConfirm={() => {
+            setEmptying(null);
+            onEmptyTrash(emptying.account_id);
+          }}
+        >
+          They are deleted here and on the server, and cannot be brought back.
+        </ConfirmDialog>
+      )}
     </nav>
   );
 }
@@ -112,12 +131,15 @@ function AccountFolders({
   error,
   selection,
   onSelect,
+  onEmpty,
 }: {
   account: AccountSummary;
   folders: FolderView[] | undefined;
   error: Error | null | undefined;
   selection: FolderSelection;
   onSelect: Props["onSelect"];
+  /** Asks to empty this Trash folder. */
+  onEmpty?(trash: FolderView): void;
 }) {
   const accountSelected = selection.accountId === account.id && selection.folderId === null;
   return (
@@ -136,7 +158,7 @@ function AccountFolders({
       {folders && folders.length > 0 && (
         <ul className="folder-tree__list">
           {folders.map((f) => (
-            <li key={f.id}>
+            <li key={f.id} className="folder-tree__row">
               <TreeButton
                 testId="folder"
                 folder={f}
@@ -148,6 +170,17 @@ function AccountFolders({
                 role={f.role ?? "folder"}
                 onClick={() => onSelect({ accountId: account.id, folderId: f.id })}
               />
+              {f.role === "trash" && f.message_count > 0 && onEmpty && (
+                <button
+                  type="button"
+                  className="folder-tree__empty"
+                  data-testid="empty-trash"
+                  title="Delete everything in Trash for good"
+                  onClick={() => onEmpty(f)}
+                >
+                  Empty
+                </button>
+              )}
             </li>
           ))}
         </ul>

@@ -22,9 +22,10 @@ describe("thread list", () => {
     expect(within(first).getByText("Subject 1000")).toBeTruthy();
     expect(within(first).getByText("Sender 1000, Me")).toBeTruthy();
     expect(within(first).getByText("Snippet for thread 1000")).toBeTruthy();
-    // 1000 % 4 === 0 has attachments, 1000 % 5 === 0 is flagged, 1001 is unread.
+    // 1000 % 4 === 0 has attachments, 1000 % 5 === 0 is flagged (starred), 1001 is unread.
     expect(within(first).getByTestId("attachment-marker")).toBeTruthy();
-    expect(within(first).getByTestId("flag-marker")).toBeTruthy();
+    expect(within(first).getByTestId("star-toggle").getAttribute("aria-pressed")).toBe("true");
+    expect(within(rows[1]!).getByTestId("star-toggle").getAttribute("aria-pressed")).toBe("false");
     expect(first.classList.contains("is-unread")).toBe(false);
     expect(rows[1]!.classList.contains("is-unread")).toBe(true);
   });

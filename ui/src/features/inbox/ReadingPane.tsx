@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
 import { getThread, type Address, type MessageView } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
 import { formatDateTime } from "../../lib/time";
@@ -8,11 +9,33 @@ import { Icon } from "../../components/Icon";
 import { Attachments } from "./Attachments";
 import { MessageBody } from "./MessageBody";
 import { MessageActions, useReplyKeys } from "../compose/MessageActions";
+import { isStarred } from "./threadActions";
+import { ThreadToolbar, type ThreadCommands } from "./ThreadToolbar";
 import "./reading.css";
+import "./actions.css";
 
-export function ReadingPane({ threadId, onClose }: { threadId: number; onClose: () => void }) {
+export function ReadingPane({
+  threadId,
+  onClose,
+  commands,
+}: {
+  threadId: number;
+  onClose: () => void;
+  commands: ThreadCommands;
+}) {
   const thread = useQuery({ queryKey: queryKeys.thread(threadId), queryFn: () => getThread(threadId) });
   useReplyKeys(thread.data?.messages);
+
+  // Shown means read (as in Gmail): once per opening, as soon as the messages are on
+  // screen. Only Enter or a click opens a thread; j/k merely move the list cursor.
+  const markedRead = useRef(false);
+  const hasUnread = thread.data?.messages.some((m) => m.unread) ?? false;
+  useEffect(() => {
+    if (!hasUnread || markedRead.current) return;
+    markedRead.current = true;
+    commands.markRead(threadId);
+  }, [hasUnread, threadId, commands]);
+
   return (
     <section className="reading-pane" data-testid="reading-pane" data-thread-id={threadId} aria-label="Conversation">
       <header className="pane-header">
@@ -20,6 +43,7 @@ export function ReadingPane({ threadId, onClose }: { threadId: number; onClose: 
         {thread.data && thread.data.messages.length > 1 && (
           <span className="pill">{thread.data.messages.length} messages</span>
         )}
+        {thread.data && <ThreadToolbar threadId={threadId} starred={isStarred(thread.data.messages)} commands={commands} />}
         <button type="button" className="icon-btn" aria-label="Close conversation" title="Close (Esc)" onClick={onClose}>
           <Icon name="close" />
         </button>
@@ -40,8 +64,8 @@ function MessageCard({ message }: { message: MessageView }) {
         <div className="message__from">
           {message.from ? <AddressView address={message.from} /> : <span className="muted">(unknown sender)</span>}
           {message.flagged && (
-            <span className="marker marker--flag">
-              <Icon name="flag" title="Flagged" />
+            <span className="marker marker--star" data-testid="message-star">
+              <Icon name="star" title="Starred" />
             </span>
           )}
           {message.parse_error !== null && (
