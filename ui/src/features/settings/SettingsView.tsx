@@ -112,6 +112,18 @@ export function SettingsView({ status, highlightAddAccount, onShowWelcome }: Pro
             <kbd>r</kbd> <kbd>a</kbd> <kbd>f</kbd>
           </dt>
           <dd>Reply, reply all, forward (in an open conversation)</dd>
+          <dt>
+            <kbd>e</kbd> <kbd>#</kbd> <kbd>v</kbd>
+          </dt>
+          <dd>Archive, move to Trash, move to a folder (the open conversation, else the one under the cursor)</dd>
+          <dt>
+            <kbd>s</kbd>
+          </dt>
+          <dd>Star or unstar</dd>
+          <dt>
+            <kbd>Shift</kbd>+<kbd>I</kbd> <kbd>Shift</kbd>+<kbd>U</kbd>
+          </dt>
+          <dd>Mark read, mark unread</dd>
         </dl>
       </section>
     </div>
