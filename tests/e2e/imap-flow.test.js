@@ -148,22 +148,14 @@ describe("IMAP account flow", { timeout: 10 * 60_000 }, () => {
     step(async () => {
       await $(tid("nav-inbox")).click();
       await $('main[data-view="inbox"]').waitForExist({ timeout: TIMEOUTS.ui });
-      // Unread counts in the tree come from the store after the first pass.
-      await browser.waitUntil(
-        async () => {
-          for (const row of await $$(tid("folder"))) {
-            if (/INBOX|Inbox/.test(await text(row)) && (await text(row)).includes(String(MESSAGES))) return true;
-          }
-          return false;
-        },
-        { timeout: TIMEOUTS.demoImport, timeoutMsg: `the folder tree never showed the Inbox with ${MESSAGES} unread` },
-      );
-      await browser.waitUntil(async () => (await $$(tid("thread-row"))).length > 0, {
-        timeout: TIMEOUTS.ui,
-        timeoutMsg: "the inbox shows no thread rows",
+      // The first pass fills the list; the generated mail is in threads of a few messages.
+      await browser.waitUntil(async () => (await $$(tid("thread-row"))).length >= 5, {
+        timeout: TIMEOUTS.demoImport,
+        timeoutMsg: "the synced Inbox shows no thread rows",
       });
-      const labels = await Promise.all((await $$(tid("folder"))).map((f) => text(f)));
-      for (const name of ["Sent", "Drafts", "Trash"]) {
+      const labels = [];
+      for (const f of await $$(tid("folder"))) labels.push(await text(f));
+      for (const name of ["Inbox", "Sent", "Drafts", "Trash"]) {
         assert.ok(labels.some((l) => l.includes(name)), `folder tree lacks ${name}: ${labels.join(" | ")}`);
       }
       await screenshot(browser, "imap-inbox");

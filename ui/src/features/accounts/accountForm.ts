@@ -108,8 +108,9 @@ export function validate(form: AccountForm, password: string): FormErrors {
   if (wholeNumberIn(form.imapPort, 1, 65535) === null) errors.imapPort = "A port from 1 to 65535.";
   if (form.smtpHost.trim() === "") errors.smtpHost = "Enter the SMTP server name.";
   if (wholeNumberIn(form.smtpPort, 1, 65535) === null) errors.smtpPort = "A port from 1 to 65535.";
-  if (form.bodyWindowDays.trim() !== "" && wholeNumberIn(form.bodyWindowDays, 1, 36_500) === null) {
-    errors.bodyWindowDays = "A whole number of days, at least 1.";
+  // 0 means every message's body now (the backend's "all").
+  if (form.bodyWindowDays.trim() !== "" && wholeNumberIn(form.bodyWindowDays, 0, 36_500) === null) {
+    errors.bodyWindowDays = "A whole number of days (0 downloads every body).";
   }
   if (wholeNumberIn(form.pollMinutes, POLL_MINUTES_RANGE.min, POLL_MINUTES_RANGE.max) === null) {
     errors.pollMinutes = `Between ${POLL_MINUTES_RANGE.min} and ${POLL_MINUTES_RANGE.max} minutes.`;
