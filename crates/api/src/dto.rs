@@ -121,6 +121,15 @@ pub struct MessageView {
     pub attachments: Vec<AttachmentInfo>,
     /// Why the message could not be fully parsed; the raw bytes are kept regardless.
     pub parse_error: Option<String>,
+    /// Depth in the thread's reply tree (JWZ over References/In-Reply-To): 0 for a
+    /// conversation's start, 1 for a reply to it, and so on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub depth: Option<u32>,
+    /// The message (of this thread) this one replies to, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub parent_id: Option<i64>,
 }
 
 /// One attachment of one message.

@@ -2,6 +2,7 @@
 
 use crate::dto::{AccountSummary, ListThreadsArgs, ThreadDetail, ThreadPage, ThreadSummary};
 use crate::{Api, ApiError, ApiResult};
+use switchboard_mail::thread_tree::{arrange, TreeInput};
 use switchboard_store::{MATCH_END, MATCH_START};
 
 const MAX_PAGE: i64 = 500;
@@ -113,8 +114,23 @@ impl Api {
             .ok_or_else(|| ApiError::not_found(format!("thread {id} does not exist")))?;
         let rows = self.store.thread_messages(id).await?;
         let mut messages = Vec::with_capacity(rows.len());
+        let mut tree_input = Vec::with_capacity(rows.len());
         for row in rows {
+            let raw = self.store.message_raw(row.id).await?.unwrap_or_default();
+            tree_input.push(TreeInput {
+                id: row.id,
+                message_id: row.message_id.clone(),
+                references: header_references(&raw),
+                date: row.date,
+            });
             messages.push(self.message_view(row).await?);
+        }
+        // Messages stay in date order; the reply tree gives each its depth and parent.
+        for node in arrange(&tree_input) {
+            if let Some(m) = messages.iter_mut().find(|m| m.id == node.id) {
+                m.depth = Some(node.depth);
+                m.parent_id = node.parent;
+            }
         }
         Ok(ThreadDetail {
             id,
@@ -124,9 +140,28 @@ impl Api {
     }
 }
 
+/// References then In-Reply-To of a message, from its header alone (cheap even for a
+/// message with large attachments).
+fn header_references(raw: &[u8]) -> Vec<String> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 4)
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|p| p + 2))
+        .unwrap_or(raw.len());
+    switchboard_mail::parse_message(&raw[..end]).references
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_come_from_the_header_only() {
+        let raw = b"Message-ID: <c@x>\r\nReferences: <a@x> <b@x>\r\nIn-Reply-To: <b@x>\r\n\r\nReferences: <z@x>\r\n";
+        assert_eq!(header_references(raw), vec!["a@x", "b@x"]);
+        assert!(header_references(b"").is_empty());
+    }
 
     #[test]
     fn snippets_are_escaped_then_marked() {

@@ -127,6 +127,8 @@ impl Api {
                 })
                 .collect(),
             parse_error: row.parse_error,
+            depth: None,
+            parent_id: None,
         })
     }
 

@@ -81,7 +81,16 @@ body_complete: boolean, text: string | null, attachments: Array<AttachmentInfo>,
 /**
  * Why the message could not be fully parsed; the raw bytes are kept regardless.
  */
-parse_error: string | null, };
+parse_error: string | null, 
+/**
+ * Depth in the thread's reply tree (JWZ over References/In-Reply-To): 0 for a
+ * conversation's start, 1 for a reply to it, and so on.
+ */
+depth?: number, 
+/**
+ * The message (of this thread) this one replies to, when known.
+ */
+parent_id?: number, };
 
 export type AttachmentRef = { message_id: number, index: number, };
 

@@ -183,3 +183,18 @@ describe("attachments", () => {
     ]);
   });
 });
+
+describe("reply tree", () => {
+  it("indents each reply under the message it answers, capped for deep threads", async () => {
+    const { pane } = await openThread(() => [
+      messageFixture(1, { depth: 0 }),
+      messageFixture(2, { depth: 1, parent_id: 1 }),
+      messageFixture(3, { depth: 9, parent_id: 2 }),
+    ]);
+    const articles = await within(pane).findAllByTestId("message");
+    expect(articles.map((a) => a.getAttribute("data-depth"))).toEqual(["0", "1", "9"]);
+    expect(articles[0]!.style.marginLeft).toBe("0rem");
+    expect(articles[1]!.style.marginLeft).toBe("1.25rem");
+    expect(articles[2]!.style.marginLeft).toBe("6.25rem");
+  });
+});

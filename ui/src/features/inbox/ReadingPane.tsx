@@ -14,6 +14,8 @@ import { ThreadToolbar, type ThreadCommands } from "./ThreadToolbar";
 import "./reading.css";
 import "./actions.css";
 
+const MAX_INDENT = 5;
+
 export function ReadingPane({
   threadId,
   onClose,
@@ -59,7 +61,14 @@ export function ReadingPane({
 
 function MessageCard({ message }: { message: MessageView }) {
   return (
-    <article className={`message${message.unread ? " is-unread" : ""}`} data-testid="message" data-message-id={message.id}>
+    <article
+      className={`message${message.unread ? " is-unread" : ""}`}
+      data-testid="message"
+      data-message-id={message.id}
+      data-depth={message.depth ?? 0}
+      // Replies sit under what they answer (JWZ reply tree), capped so deep threads stay readable.
+      style={{ marginLeft: `${Math.min(message.depth ?? 0, MAX_INDENT) * 1.25}rem` }}
+    >
       <header className="message__header">
         <div className="message__from">
           {message.from ? <AddressView address={message.from} /> : <span className="muted">(unknown sender)</span>}
