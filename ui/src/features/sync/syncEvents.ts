@@ -9,19 +9,29 @@ import { folderKeys } from "../inbox/folderKeys";
 export const EVENT_SYNC_PROGRESS = "sync://progress";
 export const EVENT_MAIL_CHANGED = "mail://changed";
 
-/** Calls the latest `handler` for every `name` event while the component is mounted. */
-export function useBackendEvent<T>(name: string, handler: EventCallback<T>) {
+/**
+ * Calls the latest `handler` for every `name` event while the component is mounted.
+ * `onListening` runs once the listener is registered: events sent before that moment
+ * (registration is asynchronous) are lost, so a caller that keeps data fresh can catch up.
+ */
+export function useBackendEvent<T>(name: string, handler: EventCallback<T>, onListening?: () => void) {
   const latest = useRef(handler);
+  const ready = useRef(onListening);
   useEffect(() => {
     latest.current = handler;
+    ready.current = onListening;
   });
   useEffect(() => {
     let disposed = false;
     let unlisten: (() => void) | undefined;
     listen<T>(name, (event) => latest.current(event)).then(
       (fn) => {
-        if (disposed) fn();
-        else unlisten = fn;
+        if (disposed) {
+          fn();
+        } else {
+          unlisten = fn;
+          ready.current?.();
+        }
       },
       () => {
         // Not running inside Tauri.
@@ -47,7 +57,10 @@ export const MAIL_QUERY_PREFIXES = [
 /** New mail was stored: refetch what is on screen (threads, folders, accounts, counts). */
 export function useMailChangedEvents() {
   const queryClient = useQueryClient();
-  useBackendEvent<null>(EVENT_MAIL_CHANGED, () => {
+  const refetch = () => {
     for (const queryKey of MAIL_QUERY_PREFIXES) void queryClient.invalidateQueries({ queryKey });
-  });
+  };
+  // Mail a sync stored while the listener was being set up (e.g. the first pass of an
+  // account added a moment ago) announced itself before anyone listened: catch up once.
+  useBackendEvent<null>(EVENT_MAIL_CHANGED, refetch, refetch);
 }
