@@ -87,10 +87,26 @@ impl Api {
     }
 
     /// Moves messages to their account's Archive (`not_found` when it has none).
+    /// Archives: takes messages out of the Inbox (or a folder of the user's) into the
+    /// account's Archive. A conversation's copies in Sent, Drafts, Archive, Trash or Junk
+    /// stay where they are — archiving a thread must not file your own sent replies away
+    /// or pull a message back out of Trash.
     pub async fn archive(&self, message_ids: Vec<i64>) -> ApiResult<()> {
+        let keep_out = ["sent", "drafts", "archive", "trash", "junk"];
+        let to_move: Vec<i64> = self
+            .store
+            .message_folder_roles(&message_ids)
+            .await?
+            .into_iter()
+            .filter(|(_, role)| !role.as_deref().is_some_and(|r| keep_out.contains(&r)))
+            .map(|(id, _)| id)
+            .collect();
+        if to_move.is_empty() {
+            return Ok(());
+        }
         accepted(
             self.store
-                .move_messages_to_role(&message_ids, "archive", self.now_ms())
+                .move_messages_to_role(&to_move, "archive", self.now_ms())
                 .await?,
         )
     }
@@ -273,6 +289,54 @@ mod tests {
         // Nothing to do is fine.
         f.api.set_seen(Vec::new(), true).await.unwrap();
         f.api.empty_trash(f.account).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn archiving_a_thread_leaves_its_sent_copy_in_sent() {
+        let f = fixture().await;
+        let store = f.api.store();
+        let archive = store
+            .ensure_folder(f.account, "Archive", Some("archive"))
+            .await
+            .unwrap();
+        let sent = store
+            .ensure_folder(f.account, "Sent", Some("sent"))
+            .await
+            .unwrap();
+        let reply = NewMessage {
+            account_id: f.account,
+            folder_id: sent,
+            uid: Some(1),
+            dedupe_key: "mine@x".into(),
+            message_id: Some("mine@x".into()),
+            references: vec!["m1@x".into(), "m2@x".into()],
+            subject: "Re: Renewal".into(),
+            subject_key: "renewal".into(),
+            date: 3,
+            seen: true,
+            raw: b"x".to_vec(),
+            ..Default::default()
+        };
+        let mine = match store.store_messages(&[reply], None, 0).await.unwrap()[0] {
+            StoredOutcome::Inserted { id, thread_id } => {
+                assert_eq!(thread_id, f.thread);
+                id
+            }
+            other => panic!("{other:?}"),
+        };
+        let whole_thread = vec![f.ids[0], f.ids[1], mine];
+        f.api.archive(whole_thread.clone()).await.unwrap();
+        assert_eq!(f.message(f.ids[0]).await.unwrap().folder_id, archive);
+        assert_eq!(f.message(f.ids[1]).await.unwrap().folder_id, archive);
+        assert_eq!(
+            f.message(mine).await.unwrap().folder_id,
+            sent,
+            "the sent reply stays"
+        );
+        // Archiving again changes nothing and queues nothing more.
+        let jobs = f.open_jobs().await.len();
+        f.api.archive(whole_thread).await.unwrap();
+        assert_eq!(f.open_jobs().await.len(), jobs);
     }
 
     #[tokio::test]

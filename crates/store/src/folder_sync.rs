@@ -172,6 +172,20 @@ impl Store {
         })
     }
 
+    /// The role of the folder each message is in (None for a folder without one).
+    pub async fn message_folder_roles(
+        &self,
+        message_ids: &[i64],
+    ) -> Result<Vec<(i64, Option<String>)>> {
+        Ok(sqlx::query_as(
+            "SELECT m.id, f.role FROM messages m JOIN folders f ON f.id = m.folder_id
+             WHERE m.id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(serde_json::to_string(message_ids).unwrap_or_else(|_| "[]".into()))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// The UIDs (and flags) stored for a folder, ascending.
     pub async fn folder_uids(&self, folder_id: i64) -> Result<Vec<LocalUid>> {
         Ok(sqlx::query_as::<_, LocalUid>(
