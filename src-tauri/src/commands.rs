@@ -208,6 +208,7 @@ async fn set_sync_paused(app: AppHandle, state: State<'_, AppState>, paused: boo
         state.sync.stop();
     } else {
         state.sync.restart(&app);
+        state.outbox.wake();
     }
     tray::refresh(&app).await;
     Ok(())

@@ -89,6 +89,11 @@ async fn run_due_accounts(
     app: &AppHandle,
     backoff: &mut HashMap<i64, Backoff>,
 ) -> Option<i64> {
+    // "Pause sync" holds sending too: nothing leaves while the user has said stop. The
+    // queue stays as it is and resuming wakes this loop.
+    if api.sync_paused().await.unwrap_or(false) {
+        return None;
+    }
     let accounts = match api.outbox_accounts().await {
         Ok(a) => a,
         Err(e) => {
