@@ -1,0 +1,33 @@
+//! OAuth2 sign-in for desktop mail accounts: the authorization code flow with PKCE for
+//! native apps (RFC 8252, RFC 7636) and the token exchange and refresh that follow it.
+//!
+//! This crate owns the protocol: [`ProviderConfig`] (with Google and Microsoft presets whose
+//! client ids come from configuration, never from the repository), [`Pkce`] and [`State`],
+//! [`authorization_url`], the [`LoopbackListener`] on 127.0.0.1 that catches the browser's
+//! redirect, and [`TokenClient`] which turns a code or refresh token into a [`TokenSet`].
+//! It never stores tokens (the caller puts them in a `SecretStore`), never opens the
+//! browser itself, and never retries: [`AuthError::is_retryable`] tells the caller whether
+//! trying later can help, and [`AuthError::NeedsSignIn`] means only the user can.
+//!
+//! The flow: `LoopbackListener::bind`, `Pkce::generate`, `State::generate`,
+//! `authorization_url(..)` → open it in the browser → `listener.wait_for_code(&state, timeout)`
+//! → `TokenClient::exchange_code(..)`; later, when [`needs_refresh`] says so,
+//! `TokenClient::refresh(..)`, and store the refresh token it returns (it may have rotated).
+
+mod authorize;
+mod error;
+mod loopback;
+mod pkce;
+mod provider;
+mod token;
+
+pub use authorize::authorization_url;
+pub use error::AuthError;
+pub use loopback::LoopbackListener;
+pub use pkce::{s256_challenge, Pkce, State};
+pub use provider::{
+    MicrosoftApi, ProviderConfig, GOOGLE_AUTHORIZE_URL, GOOGLE_CLIENT_ID_VAR,
+    GOOGLE_CLIENT_SECRET_VAR, GOOGLE_SCOPES, GOOGLE_TOKEN_URL, MICROSOFT_AUTHORIZE_URL,
+    MICROSOFT_CLIENT_ID_VAR, MICROSOFT_TOKEN_URL,
+};
+pub use token::{needs_refresh, parse_token_response, TokenClient, TokenSet};
