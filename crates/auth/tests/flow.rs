@@ -1,0 +1,528 @@
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+//! The whole desktop sign-in, headless: a fake authorization server on 127.0.0.1:0 that
+//! enforces what RFC 6749/7636 require of a token endpoint (PKCE S256, redirect_uri, single
+//! use codes, rotating refresh tokens), and a simulated browser that follows the redirect
+//! to the loopback listener.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use switchboard_auth::{
+    authorization_url, s256_challenge, AuthError, LoopbackListener, Pkce, ProviderConfig, State,
+    TokenClient,
+};
+use switchboard_secrets::Secret;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const CLIENT_ID: &str = "test-client.apps.example";
+const WAIT: Duration = Duration::from_secs(30);
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 4, 0, 0).unwrap()
+}
+
+struct Grant {
+    challenge: String,
+    redirect_uri: String,
+}
+
+#[derive(Default)]
+struct ServerState {
+    codes: HashMap<String, Grant>,
+    live_refresh_tokens: HashSet<String>,
+    issued: u32,
+    unavailable: bool,
+}
+
+/// The authorization server's side. `authorize` stands in for the consent screen: it
+/// records the challenge and redirect URI the authorization URL carried and issues a code.
+#[derive(Clone)]
+struct FakeServer {
+    addr: SocketAddr,
+    state: Arc<Mutex<ServerState>>,
+}
+
+impl FakeServer {
+    async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = Arc::new(Mutex::new(ServerState::default()));
+        let shared = state.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let shared = shared.clone();
+                tokio::spawn(async move { serve(stream, shared).await });
+            }
+        });
+        Self { addr, state }
+    }
+
+    fn provider(&self) -> ProviderConfig {
+        ProviderConfig {
+            authorize_url: format!("http://{}/authorize", self.addr),
+            token_url: format!("http://{}/token", self.addr),
+            client_id: CLIENT_ID.to_owned(),
+            client_secret: None,
+            scopes: vec!["offline_access".to_owned(), "mail".to_owned()],
+            extra_auth_params: Vec::new(),
+        }
+    }
+
+    /// Reads the authorization URL like the provider would and returns the code it would
+    /// put in the redirect.
+    fn authorize(&self, url: &url::Url) -> String {
+        let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
+        assert_eq!(query["client_id"], CLIENT_ID);
+        assert_eq!(query["response_type"], "code");
+        assert_eq!(query["code_challenge_method"], "S256");
+        let mut state = self.state.lock().unwrap();
+        state.issued += 1;
+        let code = format!("code-{}", state.issued);
+        state.codes.insert(
+            code.clone(),
+            Grant {
+                challenge: query["code_challenge"].clone(),
+                redirect_uri: query["redirect_uri"].clone(),
+            },
+        );
+        code
+    }
+}
+
+async fn serve(mut stream: TcpStream, shared: Arc<Mutex<ServerState>>) {
+    let Some((target, body)) = read_request(&mut stream).await else {
+        return;
+    };
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let (status, json) = if target != "/token" {
+        (404, r#"{"error":"not_found"}"#.to_owned())
+    } else {
+        token_endpoint(&form, &mut shared.lock().unwrap())
+    };
+    let reason = match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        503 => "Service Unavailable",
+        _ => "Not Found",
+    };
+    let response = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
+        json.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+fn oauth_error(code: &str, description: &str) -> (u16, String) {
+    let status = if code == "invalid_client" { 401 } else { 400 };
+    (
+        status,
+        serde_json::json!({"error": code, "error_description": description}).to_string(),
+    )
+}
+
+fn token_endpoint(form: &HashMap<String, String>, state: &mut ServerState) -> (u16, String) {
+    if state.unavailable {
+        return (503, "upstream down".to_owned());
+    }
+    if form.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
+        return oauth_error("invalid_client", "unknown client");
+    }
+    match form.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => {
+            let code = form.get("code").cloned().unwrap_or_default();
+            // Codes are single use: removed whether or not the rest checks out.
+            let Some(grant) = state.codes.remove(&code) else {
+                return oauth_error("invalid_grant", "unknown or used code");
+            };
+            if form.get("redirect_uri") != Some(&grant.redirect_uri) {
+                return oauth_error("invalid_grant", "redirect_uri mismatch");
+            }
+            let verifier = form.get("code_verifier").cloned().unwrap_or_default();
+            if s256_challenge(&verifier) != grant.challenge {
+                return oauth_error("invalid_grant", "code_verifier does not match");
+            }
+        }
+        Some("refresh_token") => {
+            let token = form.get("refresh_token").cloned().unwrap_or_default();
+            if !state.live_refresh_tokens.remove(&token) {
+                return oauth_error("invalid_grant", "refresh token revoked or reused");
+            }
+        }
+        _ => return oauth_error("unsupported_grant_type", "no such grant"),
+    }
+    state.issued += 1;
+    let refresh = format!("refresh-{}", state.issued);
+    state.live_refresh_tokens.insert(refresh.clone());
+    (
+        200,
+        serde_json::json!({
+            "access_token": format!("access-{}", state.issued),
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "refresh_token": refresh,
+            "scope": "offline_access mail",
+        })
+        .to_string(),
+    )
+}
+
+/// A minimal HTTP/1.1 request reader: head, then `Content-Length` bytes of body.
+async fn read_request(stream: &mut TcpStream) -> Option<(String, String)> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = stream.read(&mut buf).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    while data.len() < head_end + length {
+        let n = stream.read(&mut buf).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..n]);
+    }
+    let target = head.split(' ').nth(1)?.to_owned();
+    let body = String::from_utf8_lossy(&data[head_end..head_end + length]).into_owned();
+    Some((target, body))
+}
+
+/// The browser following the provider's redirect: one GET, returns status and page.
+async fn browser_get(redirect_uri: &str, path_and_query: &str) -> (u16, String) {
+    let url = url::Url::parse(redirect_uri).unwrap();
+    let mut stream = TcpStream::connect((url.host_str().unwrap(), url.port().unwrap()))
+        .await
+        .unwrap();
+    let request = format!(
+        "GET {path_and_query} HTTP/1.1\r\nHost: {}\r\nUser-Agent: test-browser\r\nAccept: text/html\r\n\r\n",
+        url.authority()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    (status, response)
+}
+
+fn query(pairs: &[(&str, &str)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    s.extend_pairs(pairs.iter().copied());
+    format!("/?{}", s.finish())
+}
+
+struct Attempt {
+    listener: LoopbackListener,
+    redirect_uri: String,
+    pkce: Pkce,
+    state: State,
+    url: url::Url,
+}
+
+async fn start_attempt(server: &FakeServer) -> Attempt {
+    let listener = LoopbackListener::bind().await.unwrap();
+    let redirect_uri = listener.redirect_uri();
+    let pkce = Pkce::generate().unwrap();
+    let state = State::generate().unwrap();
+    let url = authorization_url(
+        &server.provider(),
+        &redirect_uri,
+        state.as_str(),
+        &pkce.challenge,
+    )
+    .unwrap();
+    Attempt {
+        listener,
+        redirect_uri,
+        pkce,
+        state,
+        url,
+    }
+}
+
+#[tokio::test]
+async fn full_flow_exchange_refresh_rotation_and_reuse() {
+    let server = FakeServer::start().await;
+    let provider = server.provider();
+    let attempt = start_attempt(&server).await;
+    assert!(attempt.redirect_uri.starts_with("http://127.0.0.1:"));
+    assert_eq!(
+        attempt.listener.port(),
+        url::Url::parse(&attempt.redirect_uri)
+            .unwrap()
+            .port()
+            .unwrap()
+    );
+    let code = server.authorize(&attempt.url);
+
+    let state = attempt.state.clone();
+    let wait = tokio::spawn(async move { attempt.listener.wait_for_code(&state, WAIT).await });
+    // A stray request first (browsers ask for the icon); the listener keeps waiting.
+    let (status, _) = browser_get(&attempt.redirect_uri, "/favicon.ico").await;
+    assert_eq!(status, 404);
+    let (status, page) = browser_get(
+        &attempt.redirect_uri,
+        &query(&[("code", &code), ("state", attempt.state.as_str())]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("You can close this window"), "{page}");
+    let received = wait.await.unwrap().unwrap();
+    assert_eq!(received.expose(), &code);
+
+    let client = TokenClient::new().unwrap();
+    let tokens = client
+        .exchange_code(
+            &provider,
+            &received,
+            &attempt.pkce.verifier,
+            &attempt.redirect_uri,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tokens.access_token.expose(), "access-2");
+    let first_refresh = tokens.refresh_token.clone().unwrap();
+    assert_eq!(first_refresh.expose(), "refresh-2");
+    assert_eq!(
+        tokens.expires_at,
+        Some(now() + chrono::Duration::seconds(3600))
+    );
+    assert_eq!(tokens.token_type, "Bearer");
+    assert!(!format!("{tokens:?}").contains("access-2"));
+
+    // A code is good for one exchange only.
+    let err = client
+        .exchange_code(
+            &provider,
+            &received,
+            &attempt.pkce.verifier,
+            &attempt.redirect_uri,
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::NeedsSignIn { .. }), "{err:?}");
+
+    let later = now() + chrono::Duration::minutes(58);
+    let renewed = client
+        .refresh(&provider, &first_refresh, later)
+        .await
+        .unwrap();
+    assert_eq!(renewed.access_token.expose(), "access-3");
+    assert_eq!(
+        renewed.refresh_token.as_ref().unwrap().expose(),
+        "refresh-3"
+    );
+    assert_eq!(
+        renewed.expires_at,
+        Some(later + chrono::Duration::seconds(3600))
+    );
+
+    // The rotated-out refresh token is dead: sign in again, and retrying cannot help.
+    let err = client
+        .refresh(&provider, &first_refresh, later)
+        .await
+        .unwrap_err();
+    match &err {
+        AuthError::NeedsSignIn { detail } => assert!(detail.contains("reused"), "{detail}"),
+        other => panic!("expected NeedsSignIn, got {other:?}"),
+    }
+    assert!(!err.is_retryable());
+
+    let again = client
+        .refresh(&provider, renewed.refresh_token.as_ref().unwrap(), later)
+        .await
+        .unwrap();
+    assert_eq!(again.refresh_token.unwrap().expose(), "refresh-4");
+}
+
+#[tokio::test]
+async fn exchange_with_the_wrong_verifier_or_redirect_is_rejected() {
+    let server = FakeServer::start().await;
+    let provider = server.provider();
+    let client = TokenClient::new().unwrap();
+    let attempt = start_attempt(&server).await;
+
+    let code = Secret::new(server.authorize(&attempt.url));
+    let other = Pkce::generate().unwrap();
+    let err = client
+        .exchange_code(
+            &provider,
+            &code,
+            &other.verifier,
+            &attempt.redirect_uri,
+            now(),
+        )
+        .await
+        .unwrap_err();
+    match err {
+        AuthError::NeedsSignIn { detail } => assert!(detail.contains("code_verifier"), "{detail}"),
+        other => panic!("expected invalid_grant, got {other:?}"),
+    }
+
+    let code = Secret::new(server.authorize(&attempt.url));
+    let err = client
+        .exchange_code(
+            &provider,
+            &code,
+            &attempt.pkce.verifier,
+            "http://127.0.0.1:1/",
+            now(),
+        )
+        .await
+        .unwrap_err();
+    match err {
+        AuthError::NeedsSignIn { detail } => assert!(detail.contains("redirect_uri"), "{detail}"),
+        other => panic!("expected invalid_grant, got {other:?}"),
+    }
+
+    let mut wrong_client = provider.clone();
+    wrong_client.client_id = "someone-else".to_owned();
+    let code = Secret::new(server.authorize(&attempt.url));
+    let err = client
+        .exchange_code(
+            &wrong_client,
+            &code,
+            &attempt.pkce.verifier,
+            &attempt.redirect_uri,
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AuthError::Provider { code, .. } if code == "invalid_client"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("unknown client"), "{err}");
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn wrong_state_ends_the_attempt_with_an_error_page() {
+    let server = FakeServer::start().await;
+    let attempt = start_attempt(&server).await;
+    let state = attempt.state.clone();
+    let wait = tokio::spawn(async move { attempt.listener.wait_for_code(&state, WAIT).await });
+    let forged = State::generate().unwrap();
+    let (status, page) = browser_get(
+        &attempt.redirect_uri,
+        &query(&[("code", "stolen"), ("state", forged.as_str())]),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(page.contains("state mismatch"), "{page}");
+    assert!(matches!(wait.await.unwrap(), Err(AuthError::StateMismatch)));
+}
+
+#[tokio::test]
+async fn access_denied_is_cancelled() {
+    let server = FakeServer::start().await;
+    let attempt = start_attempt(&server).await;
+    let state = attempt.state.clone();
+    let wait = tokio::spawn(async move { attempt.listener.wait_for_code(&state, WAIT).await });
+    let (status, page) = browser_get(
+        &attempt.redirect_uri,
+        &query(&[
+            ("error", "access_denied"),
+            ("error_description", "The user denied <access>"),
+            ("state", attempt.state.as_str()),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(page.contains("cancelled"), "{page}");
+    assert!(matches!(wait.await.unwrap(), Err(AuthError::Cancelled)));
+}
+
+#[tokio::test]
+async fn other_authorization_errors_carry_the_provider_code() {
+    let server = FakeServer::start().await;
+    let attempt = start_attempt(&server).await;
+    let state = attempt.state.clone();
+    let wait = tokio::spawn(async move { attempt.listener.wait_for_code(&state, WAIT).await });
+    let (status, page) = browser_get(
+        &attempt.redirect_uri,
+        &query(&[
+            ("error", "invalid_scope"),
+            ("error_description", "bad <scope>"),
+            ("state", attempt.state.as_str()),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(page.contains("bad &lt;scope&gt;"), "{page}");
+    match wait.await.unwrap() {
+        Err(AuthError::Provider { code, description }) => {
+            assert_eq!(code, "invalid_scope");
+            assert_eq!(description.as_deref(), Some("bad <scope>"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn no_redirect_times_out() {
+    let listener = LoopbackListener::bind().await.unwrap();
+    let state = State::generate().unwrap();
+    let result = listener
+        .wait_for_code(&state, Duration::from_millis(1))
+        .await;
+    assert!(matches!(result, Err(AuthError::TimedOut)), "{result:?}");
+}
+
+#[tokio::test]
+async fn server_trouble_is_retryable() {
+    let server = FakeServer::start().await;
+    let client = TokenClient::new().unwrap();
+    let refresh = Secret::from("anything");
+    server.state.lock().unwrap().unavailable = true;
+    let err = client
+        .refresh(&server.provider(), &refresh, now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::Unavailable { .. }), "{err:?}");
+    assert!(err.is_retryable());
+
+    // Nothing listening: a network error, also retryable.
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = closed.local_addr().unwrap();
+    drop(closed);
+    let mut provider = server.provider();
+    provider.token_url = format!("http://{addr}/token");
+    let err = client
+        .refresh(&provider, &refresh, now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::Unavailable { .. }), "{err:?}");
+    assert!(err.is_retryable());
+}
