@@ -109,6 +109,7 @@ impl TokenClient {
         provider: &ProviderConfig,
         form: &[(&str, &str)],
     ) -> Result<(u16, Vec<u8>), AuthError> {
+        check_token_url(&provider.token_url)?;
         let mut body = url::form_urlencoded::Serializer::new(String::new());
         body.extend_pairs(form.iter().copied());
         body.append_pair("client_id", &provider.client_id);
@@ -132,6 +133,26 @@ impl TokenClient {
             detail: describe_reqwest(&e),
         })?;
         Ok((status, bytes.to_vec()))
+    }
+}
+
+/// Codes, verifiers and refresh tokens go only over TLS; plain HTTP only to this machine
+/// (test servers, RFC 8252 §8.3 loopback).
+fn check_token_url(token_url: &str) -> Result<(), AuthError> {
+    let url =
+        url::Url::parse(token_url).map_err(|e| AuthError::Config(format!("bad token URL: {e}")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(AuthError::Config(format!(
+            "token URL must use https: {token_url}"
+        ))),
     }
 }
 
@@ -173,6 +194,13 @@ struct ErrorResponse {
     error_description: Option<String>,
 }
 
+const NEEDS_SIGN_IN: &[&str] = &[
+    "invalid_grant",
+    "interaction_required",
+    "consent_required",
+    "login_required",
+];
+
 /// Maps a token endpoint answer to a [`TokenSet`] or an [`AuthError`] (RFC 6749 §5.1,
 /// §5.2). `previous_refresh` is kept when a refresh response carries no new one.
 pub fn parse_token_response(
@@ -188,7 +216,10 @@ pub fn parse_token_response(
     }
     if !(200..300).contains(&status) {
         return Err(match serde_json::from_slice::<ErrorResponse>(body) {
-            Ok(err) if err.error == "invalid_grant" => AuthError::NeedsSignIn {
+            // invalid_grant (RFC 6749 §5.2); Microsoft also answers a refresh with
+            // interaction_required / consent_required when MFA or new consent is due, which
+            // likewise only an interactive sign-in can satisfy.
+            Ok(err) if NEEDS_SIGN_IN.contains(&err.error.as_str()) => AuthError::NeedsSignIn {
                 detail: err
                     .error_description
                     .unwrap_or_else(|| "the grant was revoked or has expired".to_owned()),
@@ -361,6 +392,22 @@ mod tests {
         .unwrap();
         let rendered = format!("{set:?}");
         assert!(!rendered.contains("secret"), "{rendered}");
+    }
+
+    #[test]
+    fn token_url_must_be_https_unless_loopback() {
+        let rows = [
+            ("https://oauth2.googleapis.com/token", true),
+            ("http://127.0.0.1:8080/token", true),
+            ("http://[::1]:8080/token", true),
+            ("http://localhost/token", true),
+            ("http://oauth2.googleapis.com/token", false),
+            ("ftp://127.0.0.1/token", false),
+            ("not a url", false),
+        ];
+        for (url, ok) in rows {
+            assert_eq!(check_token_url(url).is_ok(), ok, "{url}");
+        }
     }
 
     #[test]
