@@ -37,6 +37,8 @@ struct ServerState {
     live_refresh_tokens: HashSet<String>,
     issued: u32,
     unavailable: bool,
+    /// When set, requests must carry this `client_secret` (a Google "desktop" client).
+    client_secret: Option<String>,
 }
 
 /// The authorization server's side. `authorize` stands in for the consent screen: it
@@ -138,6 +140,9 @@ fn token_endpoint(form: &HashMap<String, String>, state: &mut ServerState) -> (u
     }
     if form.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
         return oauth_error("invalid_client", "unknown client");
+    }
+    if state.client_secret.is_some() && form.get("client_secret") != state.client_secret.as_ref() {
+        return oauth_error("invalid_client", "client_secret missing or wrong");
     }
     match form.get("grant_type").map(String::as_str) {
         Some("authorization_code") => {
@@ -525,4 +530,40 @@ async fn server_trouble_is_retryable() {
         .unwrap_err();
     assert!(matches!(err, AuthError::Unavailable { .. }), "{err:?}");
     assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_configured_client_secret_is_sent() {
+    let server = FakeServer::start().await;
+    server.state.lock().unwrap().client_secret = Some("desktop-secret".to_owned());
+    let client = TokenClient::new().unwrap();
+    let attempt = start_attempt(&server).await;
+
+    let code = Secret::new(server.authorize(&attempt.url));
+    let err = client
+        .exchange_code(
+            &server.provider(),
+            &code,
+            &attempt.pkce.verifier,
+            &attempt.redirect_uri,
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("client_secret missing"), "{err}");
+
+    let mut provider = server.provider();
+    provider.client_secret = Some(Secret::from("desktop-secret"));
+    let code = Secret::new(server.authorize(&attempt.url));
+    let tokens = client
+        .exchange_code(
+            &provider,
+            &code,
+            &attempt.pkce.verifier,
+            &attempt.redirect_uri,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(tokens.refresh_token.is_some());
 }
