@@ -174,3 +174,64 @@ fn escape_html(text: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    enum Outcome {
+        Ignore,
+        Code(&'static str),
+        StateMismatch,
+        Cancelled,
+        Provider(&'static str),
+    }
+
+    #[test]
+    fn redirect_targets_classify() {
+        let state = State::from_random([3; 32]);
+        let good = state.as_str();
+        let rows: Vec<(String, Outcome)> = vec![
+            (format!("/?code=abc&state={good}"), Outcome::Code("abc")),
+            (
+                format!("/?state={good}&code=a%2Fb&scope=x"),
+                Outcome::Code("a/b"),
+            ),
+            ("/?code=abc&state=nope".to_owned(), Outcome::StateMismatch),
+            ("/?code=abc".to_owned(), Outcome::StateMismatch),
+            (
+                format!("/?error=access_denied&state={good}"),
+                Outcome::Cancelled,
+            ),
+            (
+                "/?error=access_denied&state=nope".to_owned(),
+                Outcome::StateMismatch,
+            ),
+            (
+                format!("/?error=server_error&state={good}"),
+                Outcome::Provider("server_error"),
+            ),
+            (
+                format!("/favicon.ico?code=abc&state={good}"),
+                Outcome::Ignore,
+            ),
+            ("/".to_owned(), Outcome::Ignore),
+            (format!("/?state={good}"), Outcome::Ignore),
+        ];
+        for (target, expected) in rows {
+            let outcome = match classify(Some(&target), &state) {
+                Redirect::Ignore => Outcome::Ignore,
+                Redirect::Code(code) => {
+                    Outcome::Code(if code.expose() == "abc" { "abc" } else { "a/b" })
+                }
+                Redirect::Failed(AuthError::StateMismatch) => Outcome::StateMismatch,
+                Redirect::Failed(AuthError::Cancelled) => Outcome::Cancelled,
+                Redirect::Failed(AuthError::Provider { .. }) => Outcome::Provider("server_error"),
+                Redirect::Failed(other) => panic!("{target}: {other:?}"),
+            };
+            assert_eq!(outcome, expected, "{target}");
+        }
+        assert!(matches!(classify(None, &state), Redirect::Ignore));
+    }
+}

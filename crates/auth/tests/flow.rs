@@ -567,3 +567,31 @@ async fn a_configured_client_secret_is_sent() {
         .unwrap();
     assert!(tokens.refresh_token.is_some());
 }
+
+#[tokio::test]
+async fn idle_and_malformed_connections_do_not_block_the_redirect() {
+    let server = FakeServer::start().await;
+    let attempt = start_attempt(&server).await;
+    let code = server.authorize(&attempt.url);
+    let port = attempt.listener.port();
+    let state = attempt.state.clone();
+    let wait = tokio::spawn(async move { attempt.listener.wait_for_code(&state, WAIT).await });
+
+    // A browser preconnect that never sends a request stays open throughout.
+    let _idle = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut junk = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    junk.write_all(b"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    junk.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+
+    let (status, _) = browser_get(
+        &attempt.redirect_uri,
+        &query(&[("code", &code), ("state", attempt.state.as_str())]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(wait.await.unwrap().unwrap().expose(), &code);
+}
