@@ -23,7 +23,7 @@ mod token;
 
 pub use authorize::authorization_url;
 pub use error::AuthError;
-pub use loopback::LoopbackListener;
+pub use loopback::{redirect_result, LoopbackListener};
 pub use pkce::{s256_challenge, Pkce, State};
 pub use provider::{
     MicrosoftApi, ProviderConfig, GOOGLE_AUTHORIZE_URL, GOOGLE_CLIENT_ID_VAR,

@@ -96,6 +96,21 @@ enum Redirect {
     Failed(AuthError),
 }
 
+/// What a redirect's request target (`/?code=..&state=..`) means for the sign-in attempt
+/// that sent `expected_state`: `None` when it is not the redirect (another path, no `code`
+/// or `error`) and the wait should go on; otherwise the code or why there is none.
+/// Pure, so other redirect carriers (a custom URI scheme, a webview) can reuse it.
+pub fn redirect_result(
+    target: &str,
+    expected_state: &State,
+) -> Option<Result<Secret<String>, AuthError>> {
+    match classify(Some(target), expected_state) {
+        Redirect::Ignore => None,
+        Redirect::Code(code) => Some(Ok(code)),
+        Redirect::Failed(err) => Some(Err(err)),
+    }
+}
+
 fn classify(target: Option<&str>, expected_state: &State) -> Redirect {
     let Some(target) = target else {
         return Redirect::Ignore;
