@@ -13,6 +13,29 @@
 //! `authorization_url(..)` → open it in the browser → `listener.wait_for_code(&state, timeout)`
 //! → `TokenClient::exchange_code(..)`; later, when [`needs_refresh`] says so,
 //! `TokenClient::refresh(..)`, and store the refresh token it returns (it may have rotated).
+//!
+//! ```no_run
+//! # async fn sign_in() -> Result<(), switchboard_auth::AuthError> {
+//! use std::time::Duration;
+//! use switchboard_auth::*;
+//!
+//! let provider = ProviderConfig::google_from_env(|k| std::env::var(k).ok())?;
+//! let listener = LoopbackListener::bind().await?;
+//! let redirect_uri = listener.redirect_uri();
+//! let (pkce, state) = (Pkce::generate()?, State::generate()?);
+//! let url = authorization_url(&provider, &redirect_uri, state.as_str(), &pkce.challenge)?;
+//! // The caller opens `url` in the system browser; this crate never does.
+//! # let _ = url;
+//! let code = listener.wait_for_code(&state, Duration::from_secs(300)).await?;
+//! let client = TokenClient::new()?;
+//! let tokens = client
+//!     .exchange_code(&provider, &code, &pkce.verifier, &redirect_uri, chrono::Utc::now())
+//!     .await?;
+//! // The caller stores `tokens.refresh_token` in its SecretStore.
+//! # let _ = tokens;
+//! # Ok(())
+//! # }
+//! ```
 
 mod authorize;
 mod error;

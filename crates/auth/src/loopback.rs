@@ -33,6 +33,11 @@ impl LoopbackListener {
     }
 
     /// The `redirect_uri` to send with the authorization request and the code exchange.
+    ///
+    /// Registration: a Google "Desktop app" client accepts any loopback port without
+    /// listing it. A Microsoft app registration needs a "Mobile and desktop applications"
+    /// platform with redirect URI `http://127.0.0.1` (or `http://localhost`, which this
+    /// listener does not use); Microsoft ignores the port for loopback URIs.
     pub fn redirect_uri(&self) -> String {
         format!("http://127.0.0.1:{}/", self.addr.port())
     }
