@@ -142,6 +142,61 @@ fn seed(server: &Dovecot) {
         .unwrap();
 }
 
+/// Starts `watch_account` in the background; new unread Inbox mail is counted on the
+/// returned channel. Send `true` to stop it, then await the handle.
+fn start_watcher(
+    store: &Store,
+    id: i64,
+    cfg: &ImapAccountConfig,
+    password: &str,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    tokio::sync::mpsc::UnboundedReceiver<usize>,
+    tokio::task::JoinHandle<Result<(), switchboard_sync::imap::SyncError>>,
+) {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (new_tx, new_rx) = tokio::sync::mpsc::unbounded_channel::<usize>();
+    let store = store.clone();
+    let cfg = cfg.clone();
+    let password = password.to_owned();
+    let watcher = tokio::spawn(async move {
+        let account = ImapAccount {
+            id,
+            name: "work",
+            config: &cfg,
+            password: &password,
+        };
+        let mut progress = |_: &SyncProgress| {};
+        let mut on_new = |fresh: &[(i64, i64)]| {
+            let _ = new_tx.send(fresh.len());
+        };
+        watch_account(
+            &store,
+            &SystemClock,
+            &account,
+            &mut progress,
+            &mut on_new,
+            stop_rx,
+        )
+        .await
+    });
+    (stop_tx, new_rx, watcher)
+}
+
+/// Waits (bounded) until the local store holds `expected` messages.
+async fn wait_for_first_pass(store: &Store, expected: usize) {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let rt = tokio::runtime::Handle::current();
+        wait_until("the first pass", Duration::from_secs(30), || {
+            rt.block_on(local_rows(&store)).len() == expected
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn initial_then_incremental_sync_mirrors_the_server() {
     let server = Dovecot::start().unwrap();
@@ -340,46 +395,8 @@ async fn idle_brings_new_inbox_mail_without_a_poll() {
     seed(&server);
     let (_dir, store, id) = open_store().await;
     let cfg = config(&server, server.imaps_port(), Security::Tls);
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let (new_tx, mut new_rx) = tokio::sync::mpsc::unbounded_channel::<usize>();
-    let watcher = {
-        let store = store.clone();
-        let cfg = cfg.clone();
-        let password = server.password().to_owned();
-        tokio::spawn(async move {
-            let account = ImapAccount {
-                id,
-                name: "work",
-                config: &cfg,
-                password: &password,
-            };
-            let mut progress = |_: &SyncProgress| {};
-            let mut on_new = |fresh: &[(i64, i64)]| {
-                let _ = new_tx.send(fresh.len());
-            };
-            watch_account(
-                &store,
-                &SystemClock,
-                &account,
-                &mut progress,
-                &mut on_new,
-                stop_rx,
-            )
-            .await
-        })
-    };
-    // Wait until the first pass stored everything.
-    let expected = server_rows(&server).len();
-    let store2 = store.clone();
-    tokio::task::spawn_blocking(move || {
-        let rt = tokio::runtime::Handle::current();
-        wait_until("the first pass", Duration::from_secs(30), || {
-            rt.block_on(local_rows(&store2)).len() == expected
-        })
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let (stop_tx, mut new_rx, watcher) = start_watcher(&store, id, &cfg, server.password());
+    wait_for_first_pass(&store, server_rows(&server).len()).await;
 
     server
         .append(
@@ -449,45 +466,8 @@ async fn a_dropped_idle_connection_reconnects_and_catches_up() {
     let proxy = DropProxy::start(server.imap_port()).unwrap();
     let (_dir, store, id) = open_store().await;
     let cfg = config(&server, proxy.port(), Security::None);
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let (new_tx, mut new_rx) = tokio::sync::mpsc::unbounded_channel::<usize>();
-    let watcher = {
-        let store = store.clone();
-        let cfg = cfg.clone();
-        let password = server.password().to_owned();
-        tokio::spawn(async move {
-            let account = ImapAccount {
-                id,
-                name: "work",
-                config: &cfg,
-                password: &password,
-            };
-            let mut progress = |_: &SyncProgress| {};
-            let mut on_new = |fresh: &[(i64, i64)]| {
-                let _ = new_tx.send(fresh.len());
-            };
-            watch_account(
-                &store,
-                &SystemClock,
-                &account,
-                &mut progress,
-                &mut on_new,
-                stop_rx,
-            )
-            .await
-        })
-    };
-    let expected = server_rows(&server).len();
-    let store2 = store.clone();
-    tokio::task::spawn_blocking(move || {
-        let rt = tokio::runtime::Handle::current();
-        wait_until("the first pass", Duration::from_secs(30), || {
-            rt.block_on(local_rows(&store2)).len() == expected
-        })
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let (stop_tx, mut new_rx, watcher) = start_watcher(&store, id, &cfg, server.password());
+    wait_for_first_pass(&store, server_rows(&server).len()).await;
     let opened = proxy.connections_opened();
 
     // The network goes away under the idling connection; mail arrives meanwhile.
