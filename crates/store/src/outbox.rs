@@ -131,6 +131,33 @@ const DRAFT_COLUMNS: &str = "id, account_id, compose_json, revision, remote_uid,
 /// States a runner can still move forward.
 const LIVE: &str = "('queued', 'sending', 'smtp_accepted')";
 
+/// Mirrors an outbox step onto its `send` job (keyed by the row's Message-ID, from the
+/// `RETURNING message_id` of the outbox update), so Sync health shows the same state and
+/// error. `run_after` is kept unless given.
+async fn mirror_send_job(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    outbox: &sqlx::sqlite::SqliteRow,
+    state: &str,
+    last_error: Option<&str>,
+    run_after: Option<i64>,
+    now_ms: i64,
+) -> Result<()> {
+    let message_id: String = outbox.try_get("message_id")?;
+    sqlx::query(
+        "UPDATE jobs SET state = ?1, last_error = ?2, run_after = coalesce(?3, run_after),
+             updated_at = ?4
+         WHERE idempotency_key = ?5 AND kind = 'send'",
+    )
+    .bind(state)
+    .bind(last_error)
+    .bind(run_after)
+    .bind(now_ms)
+    .bind(message_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 fn outbox_row(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxRow> {
     let state: String = row.try_get("state")?;
     let state = OutboxState::parse(&state)
@@ -417,16 +444,7 @@ impl Store {
         let Some(row) = row else {
             return Ok(false);
         };
-        let message_id: String = row.try_get("message_id")?;
-        sqlx::query(
-            "UPDATE jobs SET state = 'done', last_error = ?, updated_at = ?
-             WHERE idempotency_key = ? AND kind = 'send'",
-        )
-        .bind(note)
-        .bind(now_ms)
-        .bind(&message_id)
-        .execute(&mut *tx)
-        .await?;
+        mirror_send_job(&mut tx, &row, "done", note, None, now_ms).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -465,17 +483,7 @@ impl Store {
         let Some(row) = row else {
             return Ok(false);
         };
-        let message_id: String = row.try_get("message_id")?;
-        sqlx::query(
-            "UPDATE jobs SET state = 'queued', last_error = ?, run_after = ?, updated_at = ?
-             WHERE idempotency_key = ? AND kind = 'send'",
-        )
-        .bind(error)
-        .bind(retry_at)
-        .bind(now_ms)
-        .bind(&message_id)
-        .execute(&mut *tx)
-        .await?;
+        mirror_send_job(&mut tx, &row, "queued", Some(error), Some(retry_at), now_ms).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -511,16 +519,7 @@ impl Store {
         let Some(row) = row else {
             return Ok(false);
         };
-        let message_id: String = row.try_get("message_id")?;
-        sqlx::query(
-            "UPDATE jobs SET state = 'failed', last_error = ?, updated_at = ?
-             WHERE idempotency_key = ? AND kind = 'send'",
-        )
-        .bind(error)
-        .bind(now_ms)
-        .bind(&message_id)
-        .execute(&mut *tx)
-        .await?;
+        mirror_send_job(&mut tx, &row, "failed", Some(error), None, now_ms).await?;
         tx.commit().await?;
         Ok(true)
     }
