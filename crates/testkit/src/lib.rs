@@ -27,6 +27,7 @@ mod dovecot;
 mod dovecot_config;
 mod drop_proxy;
 mod imap_client;
+mod node;
 mod process;
 mod smtp_sink;
 
@@ -38,6 +39,7 @@ use std::time::{Duration, Instant};
 pub use dovecot::{Dovecot, DovecotOptions};
 pub use drop_proxy::DropProxy;
 pub use imap_client::{Capabilities, FolderStatus, ServerMessage, TlsMode};
+pub use node::{http_request, tests_dir, NodeServer};
 pub use smtp_sink::{ReceivedMail, SmtpSink};
 
 /// The address every server of this crate listens on.
