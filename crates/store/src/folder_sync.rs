@@ -132,8 +132,12 @@ impl Store {
         Ok(sqlx::query_as::<_, FolderRow>(
             "SELECT f.id, f.account_id, f.name, f.wire_name, f.delimiter, f.role, f.uidvalidity,
                     f.selectable,
-                    (SELECT count(*) FROM messages m WHERE m.folder_id = f.id) AS message_count,
+                    (SELECT count(*) FROM messages m WHERE m.folder_id = f.id)
+                      + (SELECT count(*) FROM message_labels l WHERE l.folder_id = f.id)
+                        AS message_count,
                     (SELECT count(*) FROM messages m WHERE m.folder_id = f.id AND m.seen = 0)
+                      + (SELECT count(*) FROM message_labels l JOIN messages m
+                           ON m.id = l.message_id WHERE l.folder_id = f.id AND m.seen = 0)
                         AS unread_count
              FROM folders f WHERE ?1 IS NULL OR f.account_id = ?1
              ORDER BY f.account_id,

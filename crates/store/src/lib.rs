@@ -23,6 +23,8 @@ mod mail;
 mod open;
 mod outbox;
 mod reading;
+mod remote_changes;
+mod remote_mail;
 mod search;
 mod stats;
 mod thread_scope;
@@ -47,6 +49,10 @@ pub use mail::{
 pub use open::default_data_dir;
 pub use outbox::{ClaimedSend, DraftRow, NewOutboxMessage, OutboxRow, OutboxState};
 pub use reading::BodyFetchTarget;
+pub use remote_changes::{RemoteChangeJob, RemoteChangePayload, RemoteOp, MAIL_REMOTE_JOB};
+pub use remote_mail::{
+    AccountStatusRow, AppliedRemote, RemoteChanges, RemoteMessageRow, RemoteState,
+};
 pub use search::{
     Condition, SearchFilters, SearchQuery, SearchRow, SearchTerm, TextField, MATCH_END, MATCH_START,
 };

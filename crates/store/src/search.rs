@@ -125,6 +125,9 @@ struct SqlTerm<'q> {
     /// For [`Condition::Folder`]: the ids of the folders it names, looked up first so
     /// the statement can say `folder_id = ?` and walk (folder_id, date) in order.
     folder_ids: Vec<i64>,
+    /// Those of `folder_ids` that are Gmail labels of some message (listed through
+    /// `message_labels`, not only `folder_id`); empty for IMAP folders.
+    label_ids: Vec<i64>,
 }
 
 /// One FTS5 string token for `text`: quoted, so nothing in it is syntax.
@@ -187,6 +190,7 @@ impl SearchQuery {
                 _ => sql.push(SqlTerm {
                     term,
                     folder_ids: Vec::new(),
+                    label_ids: Vec::new(),
                 }),
             }
         }
@@ -287,6 +291,19 @@ fn push_condition(q: &mut QueryBuilder<'_, Sqlite>, term: &SqlTerm<'_>) {
         Condition::Flagged => {
             q.push("m.flagged = 1");
         }
+        Condition::Folder { .. } if !term.label_ids.is_empty() => {
+            q.push("(m.folder_id IN (");
+            let mut ids = q.separated(", ");
+            for id in &term.folder_ids {
+                ids.push_bind(*id);
+            }
+            q.push(") OR m.id IN (SELECT message_id FROM message_labels WHERE folder_id IN (");
+            let mut ids = q.separated(", ");
+            for id in &term.label_ids {
+                ids.push_bind(*id);
+            }
+            q.push(")))");
+        }
         Condition::Folder { .. } => match term.folder_ids.as_slice() {
             [] => {
                 q.push("0");
@@ -367,6 +384,13 @@ impl Store {
                 .bind(name)
                 .bind(role)
                 .bind(filters.account_id)
+                .fetch_all(&self.pool)
+                .await?;
+                sql.label_ids = sqlx::query_scalar(
+                    "SELECT f.value FROM json_each(?) f WHERE EXISTS
+                       (SELECT 1 FROM message_labels l WHERE l.folder_id = f.value)",
+                )
+                .bind(serde_json::to_string(&sql.folder_ids).unwrap_or_else(|_| "[]".into()))
                 .fetch_all(&self.pool)
                 .await?;
             }

@@ -5,7 +5,7 @@ use crate::mail::ThreadRow;
 use crate::{Result, Store};
 
 /// Which folders a thread list covers. A thread is listed when any of its messages is
-/// in one of them; its counts stay those of the whole conversation.
+/// in one of them (or, for Gmail, carries one of them as a label); its counts stay those of the whole conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FolderScope {
     Folder(i64),
@@ -36,7 +36,9 @@ impl Store {
         let ids = self.scope_folder_ids(scope).await?;
         Ok(sqlx::query_scalar(
             "SELECT count(DISTINCT thread_id) FROM messages
-             WHERE folder_id IN (SELECT value FROM json_each(?))",
+             WHERE folder_id IN (SELECT value FROM json_each(?1))
+                OR id IN (SELECT message_id FROM message_labels
+                          WHERE folder_id IN (SELECT value FROM json_each(?1)))",
         )
         .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
         .fetch_one(&self.pool)
@@ -57,7 +59,9 @@ impl Store {
              FROM threads t
              WHERE message_count > 0 AND EXISTS (
                  SELECT 1 FROM messages m WHERE m.thread_id = t.id
-                   AND m.folder_id IN (SELECT value FROM json_each(?1)))
+                   AND (m.folder_id IN (SELECT value FROM json_each(?1))
+                        OR m.id IN (SELECT message_id FROM message_labels
+                                    WHERE folder_id IN (SELECT value FROM json_each(?1)))))
              ORDER BY last_date DESC, id DESC LIMIT ?2 OFFSET ?3",
         )
         .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
