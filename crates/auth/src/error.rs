@@ -32,6 +32,11 @@ pub enum AuthError {
     /// Missing or invalid configuration, e.g. no client id.
     #[error("sign-in is not configured: {0}")]
     Config(String),
+    /// The keychain could not read or write the account's tokens. After a refresh that
+    /// rotated the refresh token this matters: the new token is only in memory until a
+    /// later call manages to write it.
+    #[error("the account's tokens could not be kept in the keychain: {0}")]
+    Keychain(#[from] switchboard_secrets::SecretError),
     /// The loopback listener could not be set up or failed.
     #[error("local sign-in listener failed: {0}")]
     Io(#[from] std::io::Error),
@@ -39,8 +44,13 @@ pub enum AuthError {
 
 impl AuthError {
     /// Whether the same request may succeed later (network trouble, 5xx, rate limits).
-    /// `NeedsSignIn` is never retryable: a refused refresh token stays refused.
+    /// `NeedsSignIn` is never retryable: a refused refresh token stays refused. A locked
+    /// or missing keychain is, once the user has unlocked or started it.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, AuthError::Unavailable { .. })
+        match self {
+            AuthError::Unavailable { .. } => true,
+            AuthError::Keychain(e) => e.is_retryable(),
+            _ => false,
+        }
     }
 }

@@ -5,8 +5,10 @@
 //! client ids come from configuration, never from the repository), [`Pkce`] and [`State`],
 //! [`authorization_url`], the [`LoopbackListener`] on 127.0.0.1 that catches the browser's
 //! redirect, and [`TokenClient`] which turns a code or refresh token into a [`TokenSet`].
-//! It never stores tokens (the caller puts them in a `SecretStore`), never opens the
-//! browser itself, and never retries: [`AuthError::is_retryable`] tells the caller whether
+//! [`AccountTokens`] keeps a signed-in account's tokens in a `SecretStore` and hands out
+//! access tokens, renewing them ahead of expiry (one refresh for any number of concurrent
+//! callers) or once after an API rejected one. The crate never opens the browser itself
+//! and never retries in a loop: [`AuthError::is_retryable`] tells the caller whether
 //! trying later can help, and [`AuthError::NeedsSignIn`] means only the user can.
 //!
 //! The flow: `LoopbackListener::bind`, `Pkce::generate`, `State::generate`,
@@ -37,6 +39,7 @@
 //! # }
 //! ```
 
+mod account_tokens;
 mod authorize;
 mod error;
 mod loopback;
@@ -44,6 +47,7 @@ mod pkce;
 mod provider;
 mod token;
 
+pub use account_tokens::{AccountTokens, REFRESH_MARGIN};
 pub use authorize::authorization_url;
 pub use error::AuthError;
 pub use loopback::{redirect_result, LoopbackListener};

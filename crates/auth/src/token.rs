@@ -110,13 +110,17 @@ impl TokenClient {
         form: &[(&str, &str)],
     ) -> Result<(u16, Vec<u8>), AuthError> {
         check_token_url(&provider.token_url)?;
-        let mut body = url::form_urlencoded::Serializer::new(String::new());
-        body.extend_pairs(form.iter().copied());
-        body.append_pair("client_id", &provider.client_id);
-        if let Some(secret) = &provider.client_secret {
-            body.append_pair("client_secret", secret.expose());
-        }
-        let body = Secret::new(body.finish());
+        // The serializer is not `Send`; it must be gone before the first `.await` so the
+        // future can run on a multi-thread runtime (`tokio::spawn`).
+        let body = {
+            let mut body = url::form_urlencoded::Serializer::new(String::new());
+            body.extend_pairs(form.iter().copied());
+            body.append_pair("client_id", &provider.client_id);
+            if let Some(secret) = &provider.client_secret {
+                body.append_pair("client_secret", secret.expose());
+            }
+            Secret::new(body.finish())
+        };
         let response = self
             .http
             .post(&provider.token_url)
