@@ -17,6 +17,7 @@
 //!   flags, expunges and moves behind the back of the client under test;
 //! - [`SmtpSink`]: an `aiosmtpd` server that records every message it accepts;
 //! - [`DropProxy`]: a TCP proxy that can cut its connections on demand;
+//! - [`GmailFake`]: the Gmail API contract fake (Node.js, `tests/fakes/gmail/`);
 //! - [`free_port`] and [`wait_until`].
 //!
 //! Needs on the machine (see `scripts/install-deps.sh test`): `dovecot` (dovecot-core +
@@ -26,6 +27,7 @@
 mod dovecot;
 mod dovecot_config;
 mod drop_proxy;
+mod gmail_fake;
 mod imap_client;
 mod node;
 mod process;
@@ -38,6 +40,9 @@ use std::time::{Duration, Instant};
 
 pub use dovecot::{Dovecot, DovecotOptions};
 pub use drop_proxy::DropProxy;
+pub use gmail_fake::{
+    gmail_raw, GmailFake, GmailFakeConfig, GmailFakeOptions, GmailGrant, GmailInserted, GmailSend,
+};
 pub use imap_client::{Capabilities, FolderStatus, ServerMessage, TlsMode};
 pub use node::{http_request, tests_dir, NodeServer};
 pub use smtp_sink::{ReceivedMail, SmtpSink};
