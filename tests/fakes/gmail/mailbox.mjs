@@ -4,7 +4,7 @@
 // the answer itself depends on all of it (messages.list counts its estimate).
 
 import { randomBytes } from 'node:crypto';
-import { badRequest, notFound } from './errors.mjs';
+import { ApiError, badRequest, notFound } from './errors.mjs';
 import { header, messageIds, parseHeaders, snippetOf } from './mime.mjs';
 
 const SYSTEM_LABELS = [
@@ -151,7 +151,8 @@ export class Mailbox {
     const entries = {};
     if (added.length) entries.labelsAdded = [{ message: this.ref(message, true), labelIds: added }];
     if (removed.length) entries.labelsRemoved = [{ message: this.ref(message, true), labelIds: removed }];
-    message.historyId = this.recordMany(entries, message, [...added, ...removed]);
+    // labelId filtering sees the message's labels after the change plus the removed ones.
+    message.historyId = this.recordMany(entries, message, [...message.labels, ...removed]);
   }
 
   checkLabels(ids) {
@@ -308,7 +309,7 @@ export class Mailbox {
     if (!name || typeof name !== 'string') throw badRequest('Invalid label name');
     for (const l of this.labels.values()) {
       if (l.name.toLowerCase() === name.toLowerCase()) {
-        throw badRequest('Label name exists or conflicts', { status: 'FAILED_PRECONDITION' });
+        throw new ApiError(409, 'Label name exists or conflicts');
       }
     }
     const label = { id: `Label_${this.nextLabel}`, name, messageListVisibility: 'show', labelListVisibility: 'labelShow', type: 'user' };
