@@ -141,7 +141,7 @@ export const handlers = {
     const message = mailbox.get(checkId(params.id));
     const { add, remove } = labelChanges(body);
     mailbox.modify(message, add, remove);
-    return [200, mailbox.ref(message, true)];
+    return [200, mailbox.resource(message, 'minimal')];
   },
 
   'gmail.users.messages.batchModify': ({ mailbox, body }) => {
@@ -161,13 +161,13 @@ export const handlers = {
   'gmail.users.messages.trash': ({ mailbox, params }) => {
     const message = mailbox.get(checkId(params.id));
     mailbox.modify(message, ['TRASH'], []);
-    return [200, mailbox.ref(message, true)];
+    return [200, mailbox.resource(message, 'minimal')];
   },
 
   'gmail.users.messages.untrash': ({ mailbox, params }) => {
     const message = mailbox.get(checkId(params.id));
     mailbox.modify(message, [], ['TRASH']);
-    return [200, mailbox.ref(message, true)];
+    return [200, mailbox.resource(message, 'minimal')];
   },
 
   'gmail.users.messages.delete': ({ mailbox, params }) => {
