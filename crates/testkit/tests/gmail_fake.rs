@@ -398,3 +398,51 @@ fn injected_failures_hit_matching_requests_once_each() {
     assert_eq!(failed.json["error"]["code"], 503);
     get(&fake, &token, "messages");
 }
+
+#[test]
+fn a_draft_is_found_by_message_id_and_sent_once() {
+    let (fake, token) = started(GmailFakeOptions::default());
+    let raw = gmail_raw(&mail("draft@x", ""));
+    let created = api(
+        &fake,
+        &token,
+        "POST",
+        "drafts",
+        Some(json!({ "message": { "raw": raw } })),
+    );
+    assert_eq!(created.status, 200, "{}", created.json);
+    assert_eq!(created.json["message"]["labelIds"], json!(["DRAFT"]));
+    let draft_id = created.json["id"].as_str().unwrap();
+
+    let found = get(&fake, &token, "messages?q=rfc822msgid:draft@x%20in:drafts");
+    assert_eq!(
+        ids(&found),
+        [created.json["message"]["id"].as_str().unwrap()]
+    );
+
+    let sent = api(
+        &fake,
+        &token,
+        "POST",
+        "drafts/send",
+        Some(json!({ "id": draft_id })),
+    );
+    assert_eq!(sent.status, 200, "{}", sent.json);
+    assert_eq!(sent.json["labelIds"], json!(["SENT"]));
+    assert!(get(&fake, &token, "drafts")
+        .get("drafts")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let again = api(
+        &fake,
+        &token,
+        "POST",
+        "drafts/send",
+        Some(json!({ "id": draft_id })),
+    );
+    assert_eq!(again.status, 404);
+    assert_eq!(fake.sends().unwrap().len(), 1);
+    assert!(fake.contract_violations().unwrap().is_empty());
+}
