@@ -30,6 +30,7 @@ mod drop_proxy;
 mod gmail_fake;
 mod imap_client;
 mod node;
+mod oidc;
 mod process;
 mod smtp_sink;
 
@@ -45,6 +46,7 @@ pub use gmail_fake::{
 };
 pub use imap_client::{Capabilities, FolderStatus, ServerMessage, TlsMode};
 pub use node::{http_request, tests_dir, NodeServer};
+pub use oidc::{OidcOptions, OidcProvider};
 pub use smtp_sink::{ReceivedMail, SmtpSink};
 
 /// The address every server of this crate listens on.
