@@ -18,6 +18,7 @@
 //! - [`SmtpSink`]: an `aiosmtpd` server that records every message it accepts;
 //! - [`DropProxy`]: a TCP proxy that can cut its connections on demand;
 //! - [`GmailFake`]: the Gmail API contract fake (Node.js, `tests/fakes/gmail/`);
+//! - [`GraphFake`]: the Microsoft Graph mail contract fake (Node.js, `tests/fakes/graph/`);
 //! - [`free_port`] and [`wait_until`].
 //!
 //! Needs on the machine (see `scripts/install-deps.sh test`): `dovecot` (dovecot-core +
@@ -28,6 +29,7 @@ mod dovecot;
 mod dovecot_config;
 mod drop_proxy;
 mod gmail_fake;
+mod graph_fake;
 mod imap_client;
 mod node;
 mod oidc;
@@ -43,6 +45,10 @@ pub use dovecot::{Dovecot, DovecotOptions};
 pub use drop_proxy::DropProxy;
 pub use gmail_fake::{
     gmail_raw, GmailFake, GmailFakeConfig, GmailFakeOptions, GmailGrant, GmailInserted, GmailSend,
+};
+pub use graph_fake::{
+    GraphFailure, GraphFake, GraphFakeConfig, GraphFakeOptions, GraphGrant, GraphInserted,
+    GraphRequest, GraphSend,
 };
 pub use imap_client::{Capabilities, FolderStatus, ServerMessage, TlsMode};
 pub use node::{http_request, tests_dir, NodeServer};

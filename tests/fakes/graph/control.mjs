@@ -1,6 +1,7 @@
 // /__control: what a test does behind the client's back (another client reading, moving,
 // deleting; new mail arriving), fault injection, configuration and inspection. No auth.
 
+import { createHash } from 'node:crypto';
 import { checkActionBody, checkProperties, checkQuery, resolvePath } from './csdl.mjs';
 import { GraphError, reply } from './http.mjs';
 import { NotFound } from './mailstore.mjs';
@@ -17,16 +18,10 @@ const WORDS = ('quarterly budget review launch plan invoice contract meeting not
   'offsite travel hiring roadmap incident report release schedule feedback survey renewal ' +
   'vendor migration backlog demo workshop agenda').split(' ');
 
-/** A small deterministic PRNG (mulberry32) so a seed always gives the same mailbox. */
+/** Deterministic numbers in [0, 1) from a seed: hashes of seed and a counter. */
 function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  let n = 0;
+  return () => createHash('sha256').update(`${seed}:${(n += 1)}`).digest().readUInt32LE(0) / 2 ** 32;
 }
 
 let bulkRun = 0;
@@ -184,8 +179,8 @@ export class Control {
         return reply(200, {});
       case 'POST /config': {
         this.throttle.configure(b);
-        if (b.latency_ms !== undefined) this.settings.latencyMs = Number(b.latency_ms);
-        if (b.hold !== undefined) this.settings.setHold(Boolean(b.hold));
+        if (b.latency_ms != null) this.settings.latencyMs = Number(b.latency_ms);
+        if (b.hold != null) this.settings.setHold(Boolean(b.hold));
         return reply(200, { latency_ms: this.settings.latencyMs, hold: this.settings.hold, ...this.throttle.limits });
       }
       case 'GET /state':

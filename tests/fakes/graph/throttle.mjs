@@ -14,7 +14,7 @@ export class Throttle {
 
   configure(changes) {
     for (const key of Object.keys(DEFAULT_LIMITS)) {
-      if (changes[key] !== undefined) this.limits[key] = Number(changes[key]);
+      if (changes[key] != null) this.limits[key] = Number(changes[key]);
     }
   }
 
