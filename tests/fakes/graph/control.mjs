@@ -2,7 +2,7 @@
 // deleting; new mail arriving), fault injection, configuration and inspection. No auth.
 
 import { createHash } from 'node:crypto';
-import { checkActionBody, checkProperties, checkQuery, resolvePath } from './csdl.mjs';
+import { checkActionBody, checkProperties, checkQuery, pathSegments, resolvePath } from './csdl.mjs';
 import { GraphError, reply } from './http.mjs';
 import { NotFound } from './mailstore.mjs';
 
@@ -74,7 +74,8 @@ export function contractProblem(schema, entry) {
     return entry.method === 'POST' ? undefined : 'the token endpoint takes POST only';
   }
   if (!entry.path.startsWith('/v1.0/')) return 'not a Microsoft Graph v1.0 path';
-  const segments = entry.path.slice(6).split('/').filter(Boolean).map(decodeURIComponent);
+  const segments = pathSegments(entry.path);
+  if (!segments) return 'a path segment is not valid percent-encoding';
   const resolved = resolvePath(schema, segments);
   if (!resolved.ok) return resolved.message;
   const q = checkQuery(schema, resolved.target, entry.params);

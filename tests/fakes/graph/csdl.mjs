@@ -150,6 +150,15 @@ export class Schema {
   }
 }
 
+/** The segments after `/v1.0/`, percent-decoded; undefined when one does not decode. */
+export function pathSegments(pathname) {
+  try {
+    return pathname.slice('/v1.0/'.length).split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
 const SEGMENT_RE = /^([^()]+)(?:\((?:'((?:[^']|'')*)'|([^)]*))\))?$/;
 
 /** Splits `mailFolders('AAMk')` into name and key. */

@@ -7,7 +7,7 @@
 // Listens on 127.0.0.1 and prints `PORT <n>` as its first stdout line.
 
 import { createServer } from 'node:http';
-import { Schema } from './csdl.mjs';
+import { pathSegments, Schema } from './csdl.mjs';
 import { Control } from './control.mjs';
 import { DeltaTracker } from './delta.mjs';
 import { GraphApi } from './graph-api.mjs';
@@ -98,7 +98,8 @@ async function handleApi(req, url, body, base) {
     const message = authorization ? 'Access token has expired or is not yet valid.' : 'Access token is empty.';
     return { result: reply(401, errorBody('InvalidAuthenticationToken', message), { 'WWW-Authenticate': wwwAuthenticate(base) }) };
   }
-  const segments = url.pathname.slice(6).split('/').filter(Boolean).map(decodeURIComponent);
+  const segments = pathSegments(url.pathname);
+  if (!segments) return { result: reply(400, errorBody('BadRequest', 'The request URI is not valid.')) };
   const prepared = api.prepare({ segments, query: url.searchParams, user: store.mailbox(address) });
   const admitted = throttle.admit(prepared.mbx.id, performance.now());
   if (typeof admitted !== 'function') {
