@@ -10,7 +10,8 @@
 // Prints `PORT <n>` once listening. With --introspection-secret, a confidential client
 // `mail-server` (client_secret_basic) may call the introspection endpoint, as Dovecot does.
 // Test-only control endpoint: POST /test/access-token {"ttl": seconds} mints an access
-// token for the account without a browser (for IMAP/SMTP tests).
+// token for the account without a browser (for IMAP/SMTP tests); a ttl <= 0 gives one that
+// has already expired.
 
 import http from 'node:http';
 import { parseArgs } from 'node:util';

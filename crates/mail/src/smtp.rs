@@ -1,5 +1,5 @@
 //! SMTP submission (RFC 5321 + RFC 6409): greeting, EHLO (HELO for old servers),
-//! STARTTLS, AUTH PLAIN / LOGIN, one envelope per message, QUIT.
+//! STARTTLS, AUTH PLAIN / LOGIN / XOAUTH2, one envelope per message, QUIT.
 //!
 //! Built on [`crate::net`] so a connection test reads the same for IMAP and SMTP. Every
 //! step has a time limit. Replies are sorted into what the outbox needs to decide:
@@ -16,6 +16,7 @@ mod wire;
 
 pub use wire::{prepare_data, Reply};
 
+use crate::imap::account::{xoauth2_initial_response, Credential};
 use crate::net::{connect, start_tls, within, Endpoint, MailStream, NetError, NetResult, Security};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
@@ -281,7 +282,45 @@ impl SmtpClient {
     /// Logs in with AUTH PLAIN, or AUTH LOGIN when only that is offered. A wrong user or
     /// password is [`NetError::AuthFailed`] with the server's words.
     pub async fn login(&mut self, user: &str, password: &str) -> Result<(), SmtpError> {
-        self.login_with(None, user, password).await
+        self.login_as(user, Credential::Password(password)).await
+    }
+
+    /// Logs in with a password ([`login`](Self::login)) or an OAuth2 bearer token
+    /// (AUTH XOAUTH2). A refused token is [`NetError::AuthFailed`], like a wrong password.
+    pub async fn login_as(
+        &mut self,
+        user: &str,
+        credential: Credential<'_>,
+    ) -> Result<(), SmtpError> {
+        match credential {
+            Credential::Password(password) => self.login_with(None, user, password).await,
+            Credential::Bearer(token) => {
+                credential.check(user).map_err(SmtpError::Invalid)?;
+                if !self.caps.auth.iter().any(|a| a == "XOAUTH2") {
+                    return Err(NetError::Unsupported(format!(
+                        "OAuth2 login (AUTH XOAUTH2; it offers {})",
+                        self.caps.auth.join(", ")
+                    ))
+                    .into());
+                }
+                let initial = xoauth2_initial_response(user, token);
+                let mut reply = self
+                    .secret_command(&format!("AUTH XOAUTH2 {initial}"))
+                    .await?;
+                if reply.code == 334 {
+                    // The error challenge (base64 JSON with the token's status): an empty
+                    // line acknowledges it and the server answers with the final 535.
+                    let status = reply.text();
+                    tracing::debug!(challenge = %status, "smtp xoauth2 refused");
+                    reply = self.command("", "logging in").await?;
+                }
+                if reply.code == 235 {
+                    Ok(())
+                } else {
+                    Err(auth_error(&reply))
+                }
+            }
+        }
     }
 
     /// [`login`](Self::login) with a chosen mechanism (for a server that offers PLAIN

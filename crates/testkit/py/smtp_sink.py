@@ -1,6 +1,6 @@
 """SMTP sink for switchboard-testkit: an aiosmtpd server that keeps every message it gets.
 
-    smtp_sink.py --dir DIR [--user USER --password PASSWORD]
+    smtp_sink.py --dir DIR [--user USER --password PASSWORD [--bearer-file FILE]]
 
 Listens on 127.0.0.1 on a port chosen by the kernel and prints "PORT <n>" on stdout once it
 accepts connections. With --user, AUTH PLAIN and AUTH LOGIN are offered without TLS and
@@ -8,23 +8,57 @@ required before MAIL FROM. Each accepted message becomes DIR/<seq>.eml (the raw 
 and DIR/<seq>.json ({"mail_from", "rcpt_tos", "auth_user", "eml"}); the JSON is renamed into
 place last, so a reader never sees half a message. When DIR/reject_next holds a number N > 0,
 the next N messages are answered with 451 and N is decremented.
+
+With --bearer-file, AUTH XOAUTH2 is offered too: it accepts USER with the OAuth2 access token
+that FILE holds when the attempt is made (so a test can change it). A refused token gets the
+error challenge Google and Microsoft send (334 + base64 JSON {"status": "401", ...}); once
+the client answers it (an empty line), 535 5.7.8.
 """
 
 import argparse
 import asyncio
+import base64
+import binascii
 import json
 import os
 import signal
 import sys
 import warnings
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, directory):
+    def __init__(self, directory, user=None, bearer_file=None):
         self.directory = directory
         self.seq = 0
+        self.user = user
+        self.bearer_file = bearer_file
+
+    async def auth_XOAUTH2(self, server, args):
+        """SASL XOAUTH2: base64 of "user=U^Aauth=Bearer T^A^A", inline or after a 334."""
+        if len(args) > 1:
+            try:
+                blob = base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        else:
+            blob = await server.challenge_auth("")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        fields = dict(
+            part.split(b"=", 1) for part in blob.split(b"\x01") if b"=" in part
+        )
+        with open(self.bearer_file, "rb") as f:
+            expected = b"Bearer " + f.read().strip()
+        if fields.get(b"user") == self.user.encode() and fields.get(b"auth") == expected:
+            return AuthResult(
+                success=True, auth_data=LoginPassword(login=fields[b"user"], password=b"")
+            )
+        status = json.dumps({"status": "401", "schemes": "bearer", "scope": "mail"})
+        await server.challenge_auth(status)
+        return AuthResult(success=False, handled=False)
 
     def take_rejection(self):
         path = os.path.join(self.directory, "reject_next")
@@ -74,7 +108,7 @@ def make_authenticator(user, password):
 
 
 async def serve(args):
-    sink = Sink(args.dir)
+    sink = Sink(args.dir, args.user, args.bearer_file)
     if args.user is not None:
         options = dict(
             authenticator=make_authenticator(args.user, args.password),
@@ -83,6 +117,8 @@ async def serve(args):
         )
     else:
         options = dict(auth_required=False)
+    if args.bearer_file is None:
+        options["auth_exclude_mechanism"] = ["XOAUTH2"]
 
     def factory():
         return SMTP(sink, hostname="localhost", enable_SMTPUTF8=True, **options)
@@ -104,6 +140,7 @@ def main():
     parser.add_argument("--dir", required=True)
     parser.add_argument("--user")
     parser.add_argument("--password")
+    parser.add_argument("--bearer-file")
     args = parser.parse_args()
     asyncio.run(serve(args))
     return 0

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
 
-use crate::dovecot_config::{config, make_tls, Identity};
+use crate::dovecot_config::{config, make_tls, oauth2_config, Identity};
 use crate::process::ProcessGroup;
 use crate::{free_port, wait_until, HOST};
 
@@ -34,6 +34,19 @@ pub struct DovecotOptions {
     /// changes. Side effect of setting `imap_capability`: the greeting's pre-login
     /// CAPABILITY then shows the whole post-login list too (plus STARTTLS and AUTH=).
     pub qresync: bool,
+}
+
+/// Bearer-token logins for [`Dovecot::start_with_oauth2`]: SASL XOAUTH2 and OAUTHBEARER,
+/// each token checked by Dovecot's `oauth2` passdb at an OAuth 2.0 introspection endpoint
+/// (RFC 7662, `introspection_mode = post`, HTTP Basic client authentication). The token's
+/// `sub` must be the login name ([`Dovecot::USER`]) and `active` must be true.
+#[derive(Debug, Clone)]
+pub struct DovecotOAuth2 {
+    /// E.g. [`crate::OidcProvider::introspection_url`].
+    pub introspection_url: String,
+    /// The client Dovecot authenticates as at the introspection endpoint.
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 impl Default for DovecotOptions {
@@ -93,6 +106,23 @@ impl Dovecot {
 
     /// Starts Dovecot with the given options; see [`DovecotOptions`].
     pub fn start_with(options: DovecotOptions) -> io::Result<Dovecot> {
+        Dovecot::launch_with(options, None)
+    }
+
+    /// Starts Dovecot with `options` that also accepts OAuth2 bearer tokens (SASL XOAUTH2
+    /// and OAUTHBEARER) for [`USER`](Self::USER), checked at an introspection endpoint;
+    /// passwords keep working.
+    pub fn start_with_oauth2(
+        options: DovecotOptions,
+        oauth2: DovecotOAuth2,
+    ) -> io::Result<Dovecot> {
+        Dovecot::launch_with(options, Some(oauth2))
+    }
+
+    /// The one user's login name.
+    pub const USER: &'static str = USER;
+
+    fn launch_with(options: DovecotOptions, oauth2: Option<DovecotOAuth2>) -> io::Result<Dovecot> {
         let mut dir = tempfile::Builder::new()
             .prefix("switchboard-dovecot-")
             .tempdir()?;
@@ -115,6 +145,12 @@ impl Dovecot {
             format!("{USER}:{{PLAIN}}{password}::::::\n"),
         )?;
         fs::write(dir.path().join("imap_client.py"), IMAP_CLIENT_PY)?;
+        if let Some(oauth2) = &oauth2 {
+            fs::write(
+                dir.path().join("dovecot-oauth2.conf.ext"),
+                oauth2_config(oauth2)?,
+            )?;
+        }
         let identity = if running_as_root {
             Identity::root(NOBODY)
         } else {
@@ -131,7 +167,14 @@ impl Dovecot {
             if imap_port == imaps_port {
                 continue;
             }
-            let config = config(dir.path(), imap_port, imaps_port, &identity, &options);
+            let config = config(
+                dir.path(),
+                imap_port,
+                imaps_port,
+                &identity,
+                &options,
+                oauth2.is_some(),
+            );
             fs::write(dir.path().join("dovecot.conf"), config)?;
             let (ca_pem, maildir) = (dir.path().join("tls/ca.pem"), dir.path().join("Maildir"));
             let dovecot = Dovecot {

@@ -6,7 +6,7 @@ use std::io;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::DovecotOptions;
+use crate::{DovecotOAuth2, DovecotOptions};
 
 /// Dovecot 2.3.19's post-login capabilities without CONDSTORE and QRESYNC.
 const CAPABILITY_WITHOUT_QRESYNC: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE \
@@ -68,6 +68,7 @@ pub(crate) fn config(
     imaps_port: u16,
     who: &Identity,
     options: &DovecotOptions,
+    oauth2: bool,
 ) -> String {
     let dir = dir.display();
     let instance = format!("{dir}")
@@ -80,6 +81,29 @@ pub(crate) fn config(
         String::new()
     } else {
         format!("imap_capability = {CAPABILITY_WITHOUT_QRESYNC}")
+    };
+    // Bearer mechanisms go to the oauth2 passdb alone: its "password mismatch" for a
+    // refused token is what makes Dovecot send the XOAUTH2 error challenge, which the
+    // static passdb below would turn into a plain failure.
+    let (mechanisms, oauth2_passdb, password_mechanisms) = if oauth2 {
+        (
+            "plain login xoauth2 oauthbearer",
+            format!(
+                "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  \
+                 args = {dir}/dovecot-oauth2.conf.ext\n}}\n"
+            ),
+            "\n  mechanisms = plain login",
+        )
+        // A refused token then meets Dovecot's failure delay and per-IP penalty (2 s, then
+        // growing): the delay is turned off here; for the penalty, refuse one token per
+        // server.
+    } else {
+        ("plain login", String::new(), "")
+    };
+    let failure_delay = if oauth2 {
+        "auth_failure_delay = 0\n"
+    } else {
+        ""
     };
     let mailboxes: String = [
         ("Sent", "\\Sent"),
@@ -110,15 +134,15 @@ ssl = yes
 ssl_cert = <{dir}/tls/server.pem
 ssl_key = <{dir}/tls/server.key
 disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:{dir}/Maildir:LAYOUT=fs
+auth_mechanisms = {mechanisms}
+{failure_delay}mail_location = maildir:{dir}/Maildir:LAYOUT=fs
 mail_fsync = never
 mailbox_idle_check_interval = 1 secs
 {capability}
 
-passdb {{
+{oauth2_passdb}passdb {{
   driver = passwd-file
-  args = scheme=PLAIN {dir}/passwd
+  args = scheme=PLAIN {dir}/passwd{password_mechanisms}
 }}
 # Every failed login ends here: a lookup that \"succeeds\" with nodelay, turned into a
 # failure. Without it Dovecot answers failures after 0.5 s and, worse, delays the NEXT
@@ -126,7 +150,7 @@ passdb {{
 passdb {{
   driver = static
   args = nopassword=y nodelay=y
-  result_success = return-fail
+  result_success = return-fail{password_mechanisms}
 }}
 userdb {{
   driver = static
@@ -161,6 +185,33 @@ service anvil {{
         mail_uid = who.mail_uid,
         mail_gid = who.mail_gid,
     )
+}
+
+/// The `oauth2` passdb's settings: introspect every token (RFC 7662) with HTTP Basic
+/// client credentials in the URL, the login name is the token's `sub`, and it must be active.
+pub(crate) fn oauth2_config(oauth2: &DovecotOAuth2) -> io::Result<String> {
+    let rest = oauth2
+        .introspection_url
+        .strip_prefix("http://")
+        .ok_or_else(|| io::Error::other("the introspection URL must be http:// on loopback"))?;
+    let userinfo_safe = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+    };
+    if !userinfo_safe(&oauth2.client_id) || !userinfo_safe(&oauth2.client_secret) {
+        return Err(io::Error::other(
+            "introspection client id and secret must be URL-safe",
+        ));
+    }
+    Ok(format!(
+        "introspection_mode = post\n\
+         introspection_url = http://{}:{}@{rest}\n\
+         username_attribute = sub\n\
+         active_attribute = active\n\
+         active_value = true\n\
+         timeout_msecs = 10000\n",
+        oauth2.client_id, oauth2.client_secret
+    ))
 }
 
 /// A CA and a server certificate for `localhost` + `127.0.0.1`, both P-256 (fast to make,

@@ -41,7 +41,7 @@ use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
-pub use dovecot::{Dovecot, DovecotOptions};
+pub use dovecot::{Dovecot, DovecotOAuth2, DovecotOptions};
 pub use drop_proxy::DropProxy;
 pub use gmail_fake::{
     gmail_raw, GmailFake, GmailFakeConfig, GmailFakeOptions, GmailGrant, GmailInserted, GmailSend,

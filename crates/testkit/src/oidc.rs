@@ -127,10 +127,21 @@ impl OidcProvider {
     /// An access token for the account, straight from the server's token store (no
     /// browser): for tests of what accepts bearer tokens (IMAP, SMTP).
     pub fn mint_access_token(&self, ttl: Duration) -> io::Result<String> {
+        let secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX).max(1);
+        self.mint(secs)
+    }
+
+    /// Like [`mint_access_token`](Self::mint_access_token), but it expired a minute ago:
+    /// introspection reports it inactive.
+    pub fn mint_expired_access_token(&self) -> io::Result<String> {
+        self.mint(-60)
+    }
+
+    fn mint(&self, ttl_secs: i64) -> io::Result<String> {
         let answer = self.server.control(
             "POST",
             "/test/access-token",
-            Some(&json!({ "ttl": ttl.as_secs().max(1) })),
+            Some(&json!({ "ttl": ttl_secs })),
         )?;
         answer["access_token"]
             .as_str()

@@ -54,15 +54,31 @@ impl SmtpSink {
     /// Starts a sink that requires AUTH PLAIN or LOGIN; returns once it sends its 220
     /// greeting (~0.2 s: Python and aiosmtpd start-up).
     pub fn start() -> io::Result<SmtpSink> {
-        SmtpSink::launch(true)
+        SmtpSink::launch(true, None)
+    }
+
+    /// Like [`start`](Self::start), and AUTH XOAUTH2 is offered too: it accepts
+    /// [`user()`](Self::user) with the OAuth2 access token `token` (change it with
+    /// [`set_bearer_token`](Self::set_bearer_token)). Any other token gets the providers'
+    /// error challenge (334 + base64 JSON) and, after the client's empty answer, 535 5.7.8.
+    pub fn start_with_bearer(token: &str) -> io::Result<SmtpSink> {
+        SmtpSink::launch(true, Some(token))
+    }
+
+    /// The token AUTH XOAUTH2 accepts from now on (a sink from
+    /// [`start_with_bearer`](Self::start_with_bearer)).
+    pub fn set_bearer_token(&self, token: &str) -> io::Result<()> {
+        let tmp = self.dir.path().join("bearer.set");
+        fs::write(&tmp, token)?;
+        fs::rename(tmp, self.dir.path().join("bearer"))
     }
 
     /// Starts a sink that offers no AUTH and accepts mail from anyone.
     pub fn start_without_auth() -> io::Result<SmtpSink> {
-        SmtpSink::launch(false)
+        SmtpSink::launch(false, None)
     }
 
-    fn launch(requires_auth: bool) -> io::Result<SmtpSink> {
+    fn launch(requires_auth: bool, bearer: Option<&str>) -> io::Result<SmtpSink> {
         let dir = tempfile::Builder::new()
             .prefix("switchboard-smtp-")
             .tempdir()?;
@@ -80,6 +96,11 @@ impl SmtpSink {
             .stderr(fs::File::create(dir.path().join("smtp_sink.log"))?);
         if requires_auth {
             command.args(["--user", USER, "--password", &password]);
+        }
+        if let Some(token) = bearer {
+            let file = dir.path().join("bearer");
+            fs::write(&file, token)?;
+            command.arg("--bearer-file").arg(file);
         }
         let mut server = ProcessGroup::spawn(&mut command)?;
 

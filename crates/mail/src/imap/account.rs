@@ -41,6 +41,90 @@ impl ImapAccountConfig {
     }
 }
 
+/// How an account logs in to IMAP and SMTP. Stored in the account's `settings_json` under
+/// `auth` beside the [`ImapAccountConfig`] fields (read it with
+/// [`AccountAuth::from_settings_json`]); absent means a password.
+///
+/// ```json
+/// {"email": "…", "auth": {"kind": "oauth", "provider": "google"}}
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum AccountAuth {
+    /// A password (or app password) from the keychain.
+    #[default]
+    Password,
+    /// OAuth2 bearer tokens from the provider's sign-in, sent as SASL XOAUTH2.
+    Oauth { provider: OAuthProvider },
+}
+
+/// Whose sign-in issues an OAuth account's tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OAuthProvider {
+    Google,
+    Microsoft,
+}
+
+impl AccountAuth {
+    /// The `auth` member of an account's settings JSON; a password when there is none.
+    pub fn from_settings_json(settings: &str) -> Result<AccountAuth, serde_json::Error> {
+        #[derive(Deserialize)]
+        struct WithAuth {
+            #[serde(default)]
+            auth: AccountAuth,
+        }
+        serde_json::from_str::<WithAuth>(settings).map(|s| s.auth)
+    }
+}
+
+/// What proves who we are to an IMAP or SMTP server. Borrowed from a `Secret` for the
+/// length of one login; `Debug` never shows it.
+#[derive(Clone, Copy)]
+pub enum Credential<'a> {
+    /// SASL PLAIN (or IMAP LOGIN / SMTP AUTH LOGIN when PLAIN is not offered).
+    Password(&'a str),
+    /// An OAuth2 access token, sent as SASL XOAUTH2.
+    Bearer(&'a str),
+}
+
+impl std::fmt::Debug for Credential<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Credential::Password(_) => "Password(<redacted>)",
+            Credential::Bearer(_) => "Bearer(<redacted>)",
+        })
+    }
+}
+
+impl Credential<'_> {
+    /// Control characters cannot be carried by the SASL messages (NUL separates PLAIN's
+    /// fields, ^A XOAUTH2's) nor by a command line.
+    pub(crate) fn check(&self, user: &str) -> Result<(), String> {
+        let bad = |s: &str| {
+            s.chars()
+                .any(|c| c == '\0' || c == '\x01' || c == '\r' || c == '\n')
+        };
+        let secret = match self {
+            Credential::Password(p) => p,
+            Credential::Bearer(t) => t,
+        };
+        if bad(user) || bad(secret) {
+            Err("the user name or credential contains characters that cannot be sent".into())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The SASL XOAUTH2 initial response, base64-encoded: `user=<user>^Aauth=Bearer
+/// <token>^A^A` (Google's and Microsoft's IMAP/SMTP OAuth2 documentation).
+pub fn xoauth2_initial_response(user: &str, token: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .encode(format!("user={user}\x01auth=Bearer {token}\x01\x01"))
+}
+
 /// Server settings for a well-known provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProviderPreset {
@@ -257,6 +341,54 @@ mod tests {
     fn search_dates() {
         assert_eq!(imap_date(1_767_225_600_000), "1-Jan-2026");
         assert_eq!(imap_date(1_709_229_600_000), "29-Feb-2024");
+    }
+
+    #[test]
+    fn auth_from_settings_defaults_to_password() {
+        let rows = [
+            (r#"{"email":"a@b"}"#, AccountAuth::Password),
+            (r#"{"auth":{"kind":"password"}}"#, AccountAuth::Password),
+            (
+                r#"{"auth":{"kind":"oauth","provider":"google"}}"#,
+                AccountAuth::Oauth {
+                    provider: OAuthProvider::Google,
+                },
+            ),
+            (
+                r#"{"auth":{"kind":"oauth","provider":"microsoft"}}"#,
+                AccountAuth::Oauth {
+                    provider: OAuthProvider::Microsoft,
+                },
+            ),
+        ];
+        for (json, expected) in rows {
+            assert_eq!(
+                AccountAuth::from_settings_json(json).unwrap(),
+                expected,
+                "{json}"
+            );
+        }
+        assert!(AccountAuth::from_settings_json(r#"{"auth":{"kind":"oauth"}}"#).is_err());
+    }
+
+    #[test]
+    fn xoauth2_matches_the_documented_example() {
+        // Google's XOAUTH2 documentation: user someuser@example.com, token ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg.
+        let encoded = xoauth2_initial_response(
+            "someuser@example.com",
+            "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg",
+        );
+        assert_eq!(
+            encoded,
+            "dXNlcj1zb21ldXNlckBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciB5YTI5LnZGOWRmdDRxbVRjMk52YjNSbGNrQmhkSFJoZG1semRHRXVZMjl0Q2cBAQ=="
+        );
+        assert_eq!(
+            format!("{:?}", Credential::Bearer("ya29.secret")),
+            "Bearer(<redacted>)"
+        );
+        assert!(Credential::Bearer("a\x01b").check("u").is_err());
+        assert!(Credential::Password("pw").check("u\r\n").is_err());
+        assert!(Credential::Password("pw").check("u").is_ok());
     }
 
     #[test]

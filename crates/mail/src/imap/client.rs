@@ -6,11 +6,14 @@
 //! VANISHED, FETCH of flags) is kept in [`ImapSession::take_unsolicited`] instead of being
 //! dropped, so a change the server reports in passing is never lost.
 
+use super::account::{xoauth2_initial_response, Credential};
 use super::framing::ResponseBuffer;
 use super::uidset::{
     decode_mailbox_name, encode_mailbox_name, encode_uid_set, expand_ranges, quote,
 };
 use crate::net::{self, Endpoint, MailStream, NetError, NetResult, Security};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
 use imap_proto::{
     AttributeValue, Capability, MailboxDatum, NameAttribute, Response, ResponseCode, Status,
 };
@@ -118,11 +121,23 @@ fn special_use(attrs: &[NameAttribute<'_>], name: &str) -> Option<&'static str> 
 }
 
 impl ImapSession {
-    /// Connects, reads the greeting, upgrades with STARTTLS when asked, and logs in.
+    /// Connects, reads the greeting, upgrades with STARTTLS when asked, and logs in with a
+    /// password.
     pub async fn connect(
         endpoint: &Endpoint,
         user: &str,
         password: &str,
+        timeout: Duration,
+    ) -> NetResult<ImapSession> {
+        Self::connect_with(endpoint, user, Credential::Password(password), timeout).await
+    }
+
+    /// [`connect`](Self::connect) with a password or an OAuth2 bearer token (SASL XOAUTH2).
+    /// A refused login, either way, is [`NetError::AuthFailed`].
+    pub async fn connect_with(
+        endpoint: &Endpoint,
+        user: &str,
+        credential: Credential<'_>,
         timeout: Duration,
     ) -> NetResult<ImapSession> {
         let stream = net::connect(endpoint, timeout).await?;
@@ -192,7 +207,7 @@ impl ImapSession {
         }
         session.refresh_capabilities().await?;
         if !preauth {
-            net::within(timeout, "logging in", session.login(user, password)).await?;
+            net::within(timeout, "logging in", session.login(user, credential)).await?;
             session.refresh_capabilities().await?;
         }
         Ok(session)
@@ -230,30 +245,78 @@ impl ImapSession {
         Ok(())
     }
 
-    async fn login(&mut self, user: &str, password: &str) -> NetResult<()> {
-        use base64::Engine as _;
-        let result = if self.has("AUTH=PLAIN") {
-            let token =
-                base64::engine::general_purpose::STANDARD.encode(format!("\0{user}\0{password}"));
-            if self.has("SASL-IR") {
-                self.run_secret(&format!("AUTHENTICATE PLAIN {token}"))
-                    .await
-            } else {
-                self.run_with_continuation("AUTHENTICATE PLAIN", token.as_bytes())
+    async fn login(&mut self, user: &str, credential: Credential<'_>) -> NetResult<()> {
+        credential.check(user).map_err(NetError::AuthFailed)?;
+        let result = match credential {
+            Credential::Bearer(token) => {
+                if !self.has("AUTH=XOAUTH2") {
+                    return Err(NetError::Unsupported("OAuth2 login (AUTH=XOAUTH2)".into()));
+                }
+                self.authenticate("XOAUTH2", &xoauth2_initial_response(user, token))
                     .await
             }
-        } else if self.has("LOGINDISABLED") {
-            return Err(NetError::Unsupported(
-                "a login method usable on this connection (LOGINDISABLED: use TLS)".into(),
-            ));
-        } else {
-            self.run_secret(&format!("LOGIN {} {}", quote(user), quote(password)))
-                .await
+            Credential::Password(password) if self.has("AUTH=PLAIN") => {
+                let token = B64.encode(format!("\0{user}\0{password}"));
+                self.authenticate("PLAIN", &token).await
+            }
+            Credential::Password(_) if self.has("LOGINDISABLED") => {
+                return Err(NetError::Unsupported(
+                    "a login method usable on this connection (LOGINDISABLED: use TLS)".into(),
+                ));
+            }
+            Credential::Password(password) => {
+                self.run_secret(&format!("LOGIN {} {}", quote(user), quote(password)))
+                    .await
+            }
         };
         match result {
             Ok(()) => Ok(()),
             Err(NetError::Rejected(text)) => Err(NetError::AuthFailed(text)),
             Err(e) => Err(e),
+        }
+    }
+
+    /// AUTHENTICATE (RFC 3501 §6.2.2) with the initial response inline when the server
+    /// has SASL-IR (RFC 4959), else after the first continuation. Any further challenge
+    /// gets an empty answer: that is how a client acknowledges XOAUTH2's error challenge
+    /// (a base64 JSON status), after which the server sends the tagged NO.
+    async fn authenticate(&mut self, mechanism: &str, initial: &str) -> NetResult<()> {
+        let tag = self.next_tag();
+        tracing::trace!(%tag, mechanism, "imap authenticate");
+        let mut pending = if self.has("SASL-IR") {
+            self.write(format!("{tag} AUTHENTICATE {mechanism} {initial}\r\n").as_bytes())
+                .await?;
+            None
+        } else {
+            self.write(format!("{tag} AUTHENTICATE {mechanism}\r\n").as_bytes())
+                .await?;
+            Some(initial)
+        };
+        let mut challenge = None;
+        loop {
+            match self.read_response().await? {
+                Response::Continue(outcome) => {
+                    if pending.is_none() {
+                        challenge = outcome.information.map(|i| i.to_string());
+                    }
+                    let answer = pending.take().unwrap_or("");
+                    self.write(format!("{answer}\r\n").as_bytes()).await?;
+                }
+                Response::Done {
+                    tag: t,
+                    status,
+                    outcome,
+                } if t.0 == tag => {
+                    return match done_result(status, outcome) {
+                        Err(NetError::Rejected(text)) => Err(NetError::Rejected(with_sasl_status(
+                            text,
+                            challenge.as_deref(),
+                        ))),
+                        other => other.map(|_| ()),
+                    };
+                }
+                other => self.note_unsolicited(&other),
+            }
         }
     }
 
@@ -623,15 +686,6 @@ impl ImapSession {
         self.finish(&tag, |_| Ok(())).await.map(|_| ())
     }
 
-    async fn run_with_continuation(&mut self, cmd: &str, answer: &[u8]) -> NetResult<()> {
-        let tag = self.next_tag();
-        self.write(format!("{tag} {cmd}\r\n").as_bytes()).await?;
-        self.wait_continuation(&tag).await?;
-        self.write(answer).await?;
-        self.write(b"\r\n").await?;
-        self.finish(&tag, |_| Ok(())).await.map(|_| ())
-    }
-
     /// Runs a command and hands every untagged response to `f`; returns the tagged OK's
     /// response code.
     async fn run_each(
@@ -678,19 +732,7 @@ impl ImapSession {
                     status,
                     outcome,
                 } if t.0 == tag => {
-                    let text = || {
-                        let mut s = String::new();
-                        if let Some(code) = &outcome.code {
-                            s.push_str(&format!("[{code:?}] "));
-                        }
-                        s.push_str(outcome.information.as_deref().unwrap_or(""));
-                        s
-                    };
-                    return match status {
-                        Status::Ok => Ok(outcome.code),
-                        Status::No => Err(NetError::Rejected(text())),
-                        _ => Err(NetError::Protocol(text())),
-                    };
+                    return done_result(status, outcome);
                 }
                 Response::Data {
                     status: Status::Bye,
@@ -760,6 +802,45 @@ impl ImapSession {
 
 /// The UIDs of a COPYUID set, in the order given (source and destination sets pair up
 /// in that order, RFC 4315).
+/// A command's tagged completion: OK with its response code, NO as `Rejected`, anything
+/// else (BAD) as a protocol error.
+fn done_result(
+    status: Status,
+    outcome: imap_proto::Outcome<'static>,
+) -> NetResult<Option<ResponseCode<'static>>> {
+    let text = || {
+        let mut s = String::new();
+        if let Some(code) = &outcome.code {
+            s.push_str(&format!("[{code:?}] "));
+        }
+        s.push_str(outcome.information.as_deref().unwrap_or(""));
+        s
+    };
+    match status {
+        Status::Ok => Ok(outcome.code),
+        Status::No => Err(NetError::Rejected(text())),
+        _ => Err(NetError::Protocol(text())),
+    }
+}
+
+/// Adds the `status` of an XOAUTH2 error challenge (base64 JSON such as
+/// `{"status":"invalid_token","schemes":"Bearer","scope":"…"}`) to the server's NO text.
+fn with_sasl_status(text: String, challenge: Option<&str>) -> String {
+    use base64::Engine as _;
+    let status = challenge
+        .and_then(|c| {
+            base64::engine::general_purpose::STANDARD
+                .decode(c.trim())
+                .ok()
+        })
+        .and_then(|json| serde_json::from_slice::<serde_json::Value>(&json).ok())
+        .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(str::to_owned));
+    match status {
+        Some(status) => format!("{text} (token status: {status})"),
+        None => text,
+    }
+}
+
 fn expand_uid_set(set: &[imap_proto::rfc4315::UidSetMember]) -> Vec<u32> {
     let mut out = Vec::new();
     for member in set {
