@@ -5,13 +5,15 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
+use switchboard_auth::{AccountTokens, AuthError};
 use switchboard_core::Clock;
-use switchboard_mail::imap::account::imap_date;
+use switchboard_mail::imap::account::{imap_date, Credential};
 use switchboard_mail::imap::{
     fetched_to_new_message, plan_folder, FetchedMessage, Flags, FolderCursor, FolderPlan,
     ImapAccountConfig, ImapSession, RemoteFolderState,
 };
 use switchboard_mail::net::{NetError, NetResult};
+use switchboard_secrets::Secret;
 use switchboard_store::{
     folder_cursor_scope, FolderChanges, FolderRow, NewMessage, RemoteFolder, Store,
 };
@@ -72,13 +74,79 @@ pub struct ImapAccount<'a> {
 }
 
 pub async fn connect(account: &ImapAccount<'_>) -> NetResult<ImapSession> {
-    ImapSession::connect(
-        &account.config.imap,
-        &account.config.user,
-        account.password,
-        CONNECT_TIMEOUT,
-    )
-    .await
+    connect_with(account.config, Login::Password(account.password)).await
+}
+
+/// How an account proves itself to its IMAP and SMTP servers.
+#[derive(Debug, Clone, Copy)]
+pub enum Login<'a> {
+    /// The password from the keychain.
+    Password(&'a str),
+    /// OAuth2 (an account whose [`switchboard_mail::imap::account::AccountAuth`] is
+    /// `oauth`): bearer tokens that [`AccountTokens`] keeps fresh.
+    OAuth(&'a AccountTokens),
+}
+
+/// [`connect`] with the login given explicitly. With OAuth a refused token is renewed
+/// once and the login tried once more ([`with_bearer`]).
+pub async fn connect_with(config: &ImapAccountConfig, login: Login<'_>) -> NetResult<ImapSession> {
+    let (endpoint, user) = (&config.imap, config.user.as_str());
+    match login {
+        Login::Password(password) => {
+            ImapSession::connect(endpoint, user, password, CONNECT_TIMEOUT).await
+        }
+        Login::OAuth(tokens) => {
+            with_bearer(
+                tokens,
+                |e| matches!(e, NetError::AuthFailed(_)),
+                |token| async move {
+                    let bearer = Credential::Bearer(token.expose());
+                    ImapSession::connect_with(endpoint, user, bearer, CONNECT_TIMEOUT).await
+                },
+            )
+            .await
+        }
+    }
+}
+
+/// Runs `attempt` with the account's access token. When the server refuses it
+/// (`refused`), [`AccountTokens::after_rejection`] renews it (unless another caller
+/// already has) and `attempt` runs once more; a second refusal is the caller's error.
+/// A token that cannot be had is [`NetError::AuthFailed`] when only a new sign-in can
+/// help (`NeedsSignIn`, never retried: `AccountTokens` stays signed out) and a retryable
+/// network error when the provider was unreachable.
+pub async fn with_bearer<T, E, Fut>(
+    tokens: &AccountTokens,
+    refused: impl Fn(&E) -> bool,
+    mut attempt: impl FnMut(Secret<String>) -> Fut,
+) -> Result<T, E>
+where
+    Fut: std::future::Future<Output = Result<T, E>>,
+    E: From<NetError>,
+{
+    let token = tokens
+        .access_token()
+        .await
+        .map_err(|e| E::from(auth_error(e)))?;
+    match attempt(token.clone()).await {
+        Err(e) if refused(&e) => {
+            tracing::info!("the server refused the access token; renewing it once");
+            let renewed = tokens
+                .after_rejection(&token)
+                .await
+                .map_err(|e| E::from(auth_error(e)))?;
+            attempt(renewed).await
+        }
+        other => other,
+    }
+}
+
+fn auth_error(err: AuthError) -> NetError {
+    if err.is_retryable() {
+        NetError::Io(std::io::Error::other(err.to_string()))
+    } else {
+        NetError::AuthFailed(err.to_string())
+    }
 }
 
 /// Folder order for a pass: Inbox first, then what people look at, Trash and Junk last.
@@ -706,6 +774,129 @@ async fn watch_session(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An OAuth account against Dovecot checking tokens at a real authorization server:
+    /// a token the server refuses is renewed once (rotating the refresh token in the
+    /// keychain) and the login succeeds; a refused refresh token is a permanent
+    /// auth_failed that asks the provider nothing more.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn oauth_login_renews_a_refused_token_once() {
+        use std::sync::Arc;
+        use switchboard_auth::{
+            authorization_url, LoopbackListener, Pkce, ProviderConfig, State, TokenClient,
+        };
+        use switchboard_mail::net::{Endpoint, Security};
+        use switchboard_secrets::{MemoryStore, SecretStore};
+        use switchboard_testkit::{
+            Dovecot, DovecotOAuth2, DovecotOptions, OidcOptions, OidcProvider,
+        };
+
+        let (oidc, server) = tokio::task::spawn_blocking(|| {
+            let oidc = OidcProvider::start(&OidcOptions {
+                account: Dovecot::USER.to_owned(),
+                introspection_client: true,
+                ..OidcOptions::default()
+            })
+            .unwrap();
+            let (client_id, client_secret) = oidc.introspection_client().unwrap();
+            let oauth2 = DovecotOAuth2 {
+                introspection_url: oidc.introspection_url(),
+                client_id: client_id.to_owned(),
+                client_secret: client_secret.to_owned(),
+            };
+            let server = Dovecot::start_with_oauth2(DovecotOptions::default(), oauth2).unwrap();
+            (Arc::new(oidc), server)
+        })
+        .await
+        .unwrap();
+        let provider = ProviderConfig {
+            authorize_url: oidc.authorize_url(),
+            token_url: oidc.token_url(),
+            client_id: oidc.client_id().to_owned(),
+            client_secret: None,
+            scopes: oidc.scopes(),
+            extra_auth_params: vec![("prompt".to_owned(), "consent".to_owned())],
+        };
+        let listener = LoopbackListener::bind().await.unwrap();
+        let redirect_uri = listener.redirect_uri();
+        let (pkce, state) = (Pkce::generate().unwrap(), State::generate().unwrap());
+        let url = authorization_url(&provider, &redirect_uri, state.as_str(), &pkce.challenge)
+            .unwrap()
+            .to_string();
+        let browser = oidc.clone();
+        let follow = tokio::task::spawn_blocking(move || browser.follow_authorization(&url));
+        let code = listener
+            .wait_for_code(&state, Duration::from_secs(30))
+            .await
+            .unwrap();
+        follow.await.unwrap().unwrap();
+        let client = TokenClient::new().unwrap();
+        let mut signed_in = client
+            .exchange_code(
+                &provider,
+                &code,
+                &pkce.verifier,
+                &redirect_uri,
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        let first_refresh = signed_in.refresh_token.clone().unwrap();
+        // What the keychain holds looks valid for an hour, but the server refuses it.
+        signed_in.access_token = Secret::from("revoked-access-token");
+
+        let store = Arc::new(MemoryStore::new());
+        let tokens = AccountTokens::new(provider.clone(), store.clone(), "account/7/oauth", client);
+        tokens.save(&signed_in).unwrap();
+        let config = ImapAccountConfig {
+            email: Dovecot::USER.to_owned(),
+            user: Dovecot::USER.to_owned(),
+            imap: Endpoint {
+                host: server.host().to_owned(),
+                port: server.imaps_port(),
+                security: Security::Tls,
+                ca_file: Some(server.ca_pem().to_path_buf()),
+            },
+            smtp: Endpoint {
+                host: server.host().to_owned(),
+                port: 1,
+                security: Security::None,
+                ca_file: None,
+            },
+            body_window_days: 90,
+            poll_minutes: 5,
+            provider_saves_sent: false,
+        };
+        let mut session = connect_with(&config, Login::OAuth(&tokens)).await.unwrap();
+        assert!(session
+            .list()
+            .await
+            .unwrap()
+            .iter()
+            .any(|f| f.name == "INBOX"));
+        let stored = store.get("account/7/oauth").unwrap().unwrap();
+        assert!(
+            !stored.expose().contains(first_refresh.expose().as_str()),
+            "rotated"
+        );
+
+        // A refresh token the provider no longer accepts: auth_failed, and sticky.
+        let stale = AccountTokens::new(
+            provider,
+            Arc::new(MemoryStore::new()),
+            "account/8/oauth",
+            TokenClient::new().unwrap(),
+        );
+        signed_in.refresh_token = Some(first_refresh);
+        stale.save(&signed_in).unwrap();
+        let err = connect_with(&config, Login::OAuth(&stale))
+            .await
+            .err()
+            .unwrap();
+        assert!(matches!(err, NetError::AuthFailed(_)), "{err:?}");
+        assert!(!err.is_retryable());
+        assert!(stale.needs_sign_in());
+    }
 
     #[test]
     fn backoff_doubles_to_a_cap_with_bounded_jitter() {

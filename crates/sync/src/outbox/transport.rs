@@ -3,9 +3,15 @@
 use std::future::Future;
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use switchboard_auth::AccountTokens;
+use switchboard_mail::imap::account::Credential;
 use switchboard_mail::net::{Endpoint, NetError};
 use switchboard_mail::smtp::{Envelope, SmtpClient, SmtpError, DEFAULT_HELO};
 use switchboard_secrets::Secret;
+
+use crate::imap::with_bearer;
 
 /// How SMTP is reached: in two halves, because between them the outbox records that the
 /// message is about to become the server's.
@@ -21,13 +27,19 @@ pub trait MailTransport {
     fn finish(&mut self) -> impl Future<Output = Result<String, SmtpError>> + Send;
 }
 
-/// SMTP submission with a password (which the caller read from the keychain).
+/// SMTP submission with a password (which the caller read from the keychain) or OAuth2
+/// bearer tokens (AUTH XOAUTH2).
 pub struct SmtpTransport {
     endpoint: Endpoint,
     user: String,
-    password: Secret<String>,
+    login: SmtpLogin,
     timeout: Duration,
     session: Option<SmtpClient>,
+}
+
+enum SmtpLogin {
+    Password(Secret<String>),
+    OAuth(Arc<AccountTokens>),
 }
 
 impl SmtpTransport {
@@ -41,20 +53,55 @@ impl SmtpTransport {
         Self {
             endpoint,
             user: user.into(),
-            password,
+            login: SmtpLogin::Password(password),
             timeout,
             session: None,
         }
+    }
+
+    /// Submission with AUTH XOAUTH2 as `user`; a refused token is renewed once
+    /// (see [`with_bearer`]).
+    pub fn with_oauth(
+        endpoint: Endpoint,
+        user: impl Into<String>,
+        tokens: Arc<AccountTokens>,
+        timeout: Duration,
+    ) -> Self {
+        Self {
+            endpoint,
+            user: user.into(),
+            login: SmtpLogin::OAuth(tokens),
+            timeout,
+            session: None,
+        }
+    }
+
+    async fn connect(&self, credential: Option<Credential<'_>>) -> Result<SmtpClient, SmtpError> {
+        let mut client = SmtpClient::connect(&self.endpoint, DEFAULT_HELO, self.timeout).await?;
+        if let Some(credential) = credential {
+            client.login_as(&self.user, credential).await?;
+        }
+        Ok(client)
     }
 }
 
 impl MailTransport for SmtpTransport {
     async fn begin(&mut self, envelope: &Envelope, raw: &[u8]) -> Result<(), SmtpError> {
         self.session = None;
-        let mut client = SmtpClient::connect(&self.endpoint, DEFAULT_HELO, self.timeout).await?;
-        if !self.user.is_empty() {
-            client.login(&self.user, self.password.expose()).await?;
-        }
+        let this = &*self;
+        let mut client = match &this.login {
+            SmtpLogin::Password(_) if this.user.is_empty() => this.connect(None).await?,
+            SmtpLogin::Password(password) => {
+                this.connect(Some(Credential::Password(password.expose())))
+                    .await?
+            }
+            SmtpLogin::OAuth(tokens) => with_bearer(
+                tokens,
+                |e| matches!(e, SmtpError::Net(NetError::AuthFailed(_))),
+                |token| async move { this.connect(Some(Credential::Bearer(token.expose()))).await },
+            )
+            .await?,
+        };
         client.begin_message(envelope, raw).await?;
         self.session = Some(client);
         Ok(())
