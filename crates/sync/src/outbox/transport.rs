@@ -114,3 +114,90 @@ impl MailTransport for SmtpTransport {
         Ok(accepted)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_auth::{MicrosoftApi, ProviderConfig, TokenClient, TokenSet};
+    use switchboard_mail::net::Security;
+    use switchboard_secrets::MemoryStore;
+    use switchboard_testkit::SmtpSink;
+
+    const LIMIT: Duration = Duration::from_secs(20);
+
+    fn tokens(access: Option<&str>) -> Arc<AccountTokens> {
+        let provider = ProviderConfig::microsoft("client", MicrosoftApi::ImapSmtp);
+        let tokens = AccountTokens::new(
+            provider,
+            Arc::new(MemoryStore::new()),
+            "account/9/oauth",
+            TokenClient::new().unwrap(),
+        );
+        if let Some(access) = access {
+            let set = TokenSet {
+                access_token: Secret::from(access),
+                refresh_token: None,
+                expires_at: Some(chrono::Utc::now() + chrono::Duration::hours(1)),
+                scope: None,
+                token_type: "Bearer".to_owned(),
+            };
+            tokens.save(&set).unwrap();
+        }
+        Arc::new(tokens)
+    }
+
+    fn envelope() -> Envelope {
+        Envelope {
+            from: "rep@example.test".into(),
+            recipients: vec!["dana@acme.test".into()],
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn oauth_submission_uses_the_account_token() {
+        let sink = tokio::task::spawn_blocking(|| SmtpSink::start_with_bearer("good-token"))
+            .await
+            .unwrap()
+            .unwrap();
+        let endpoint = Endpoint {
+            host: sink.host().into(),
+            port: sink.port(),
+            security: Security::None,
+            ca_file: None,
+        };
+        let raw = b"From: rep@example.test\r\nTo: dana@acme.test\r\nSubject: hi\r\n\r\nhi\r\n";
+
+        let mut transport = SmtpTransport::with_oauth(
+            endpoint.clone(),
+            sink.user(),
+            tokens(Some("good-token")),
+            LIMIT,
+        );
+        transport.begin(&envelope(), raw).await.unwrap();
+        transport.finish().await.unwrap();
+        let received = sink.wait_for(1, LIMIT).unwrap();
+        assert_eq!(received[0].auth_user.as_deref(), Some(sink.user()));
+
+        // A refused token without a refresh token: renewing is impossible, so the account
+        // needs a new sign-in; a permanent error, and nothing was sent.
+        let signed_out = tokens(Some("stale-token"));
+        let mut transport =
+            SmtpTransport::with_oauth(endpoint.clone(), sink.user(), signed_out.clone(), LIMIT);
+        let err = transport.begin(&envelope(), raw).await.unwrap_err();
+        assert!(
+            matches!(err, SmtpError::Net(NetError::AuthFailed(_))),
+            "{err:?}"
+        );
+        assert!(!err.is_retryable());
+        assert!(signed_out.needs_sign_in());
+
+        // No tokens at all: refused before connecting.
+        let mut transport = SmtpTransport::with_oauth(endpoint, sink.user(), tokens(None), LIMIT);
+        let err = transport.begin(&envelope(), raw).await.unwrap_err();
+        assert!(
+            matches!(err, SmtpError::Net(NetError::AuthFailed(_))),
+            "{err:?}"
+        );
+        assert_eq!(sink.received().unwrap().len(), 1);
+    }
+}
