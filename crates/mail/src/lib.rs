@@ -7,6 +7,7 @@
 //! Provider sync (IMAP, Gmail, Graph) will live here too, one file per backend.
 
 pub mod compose;
+pub mod gmail;
 mod html;
 pub mod imap;
 mod import;
@@ -15,6 +16,7 @@ mod mbox;
 pub mod net;
 mod parse;
 mod reading;
+pub mod rest;
 pub mod smtp;
 mod subject;
 pub mod thread_tree;
