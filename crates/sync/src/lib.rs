@@ -4,6 +4,7 @@
 //! This crate decides *when* and *in what order* work happens; it never parses mail or
 //! talks a wire protocol itself (that is `mail`), and it never writes SQL (that is `store`).
 
+pub mod api_mail;
 pub mod changes;
 pub mod imap;
 pub mod outbox;
