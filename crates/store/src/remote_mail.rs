@@ -34,6 +34,10 @@ pub struct RemoteChanges {
     pub account_id: i64,
     /// Provider ids gone from the server (deleted, or out of sync scope).
     pub delete: Vec<String>,
+    /// Delete only those of `delete` that are (still) in this folder: Graph reports a
+    /// message moved elsewhere as removed from its old folder, and the row may already
+    /// live in the new one.
+    pub delete_only_in_folder: Option<i64>,
     /// New state of messages we hold; ids we do not hold come back in
     /// [`AppliedRemote::missing`] so the caller can fetch them.
     pub update: Vec<RemoteState>,
@@ -199,10 +203,12 @@ async fn apply_in(
     if !changes.delete.is_empty() {
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM messages WHERE account_id = ?1
-               AND remote_id IN (SELECT value FROM json_each(?2))",
+               AND remote_id IN (SELECT value FROM json_each(?2))
+               AND (?3 IS NULL OR folder_id = ?3)",
         )
         .bind(account)
         .bind(json(&changes.delete))
+        .bind(changes.delete_only_in_folder)
         .fetch_all(&mut **tx)
         .await?;
         out.changes.deleted += ids.len();

@@ -138,6 +138,21 @@ async fn a_labelled_message_is_one_row_listed_in_each_label_and_replays_add_noth
     assert_eq!(threads_in(&store, g.inbox).await, 0);
     assert_eq!(threads_in(&store, g.label).await, 1);
 
+    // Removed from the Sent folder's view while it lives in All Mail: kept.
+    let kept = store
+        .apply_remote_changes(
+            RemoteChanges {
+                account_id: g.account,
+                delete: vec!["m2".into()],
+                delete_only_in_folder: Some(g.sent),
+                ..Default::default()
+            },
+            4,
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept.changes.deleted, 0);
+
     // Deleted on the server.
     let gone = store
         .apply_remote_changes(
