@@ -6,5 +6,6 @@
 
 pub mod api_mail;
 pub mod changes;
+pub mod gmail;
 pub mod imap;
 pub mod outbox;
