@@ -81,3 +81,33 @@ pub async fn record_outcome<T>(
 pub fn duration_ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
+
+/// An API error as the outbox's SMTP vocabulary: a refused sign-in is an authentication
+/// failure, what may pass later defers, the rest is refused.
+pub fn rest_to_smtp(e: RestError, during: &str) -> switchboard_mail::smtp::SmtpError {
+    use switchboard_mail::smtp::SmtpError;
+    match e {
+        RestError::NeedsSignIn(_) | RestError::Unauthorized(_) | RestError::Network(_) => {
+            SmtpError::Net(rest_to_net(e))
+        }
+        e if e.is_retryable() => SmtpError::Deferred {
+            during: during.to_owned(),
+            reply: e.to_string(),
+        },
+        e => SmtpError::Refused {
+            during: during.to_owned(),
+            reply: e.to_string(),
+        },
+    }
+}
+
+/// An API error as a connection error (for mailbox lookups).
+pub fn rest_to_net(e: RestError) -> switchboard_mail::net::NetError {
+    use switchboard_mail::net::NetError;
+    match e {
+        RestError::NeedsSignIn(d) | RestError::Unauthorized(d) => NetError::AuthFailed(d),
+        RestError::Network(d) => NetError::Io(std::io::Error::other(d)),
+        e if e.is_retryable() => NetError::Io(std::io::Error::other(e.to_string())),
+        e => NetError::Rejected(e.to_string()),
+    }
+}

@@ -7,5 +7,6 @@
 pub mod api_mail;
 pub mod changes;
 pub mod gmail;
+pub mod gmail_send;
 pub mod imap;
 pub mod outbox;

@@ -608,3 +608,85 @@ async fn a_pass_cut_off_in_the_middle_resumes_without_loss_or_duplicates() {
     s.assert_equal_to_fake().await;
     s.assert_contract();
 }
+
+/// The outbox through messages.send: a reply keeps its Gmail thread, and a crash at any
+/// point of the send (before the call, after it, before recording it) never sends twice.
+#[tokio::test]
+async fn outbox_sends_through_gmail_once_whatever_the_crash_point() {
+    use chrono::TimeZone;
+    use switchboard_core::{Clock, FixedClock};
+    use switchboard_mail::compose::{Draft, Mailbox};
+    use switchboard_sync::gmail_send::{GmailMailbox, GmailTransport};
+    use switchboard_sync::outbox::{Checkpoint, Outbox, SendAccount};
+
+    let s = setup().await;
+    let original = s
+        .fake
+        .insert(&raw("q1@customer.example", "Quote", None), &["INBOX"])
+        .unwrap();
+    let t0 = chrono::Utc.timestamp_millis_opt(1_800_000_000_000).unwrap();
+    let clock = Arc::new(FixedClock::new(t0));
+    let account = SendAccount {
+        account_id: s.account,
+        provider_saves_sent: true,
+    };
+    let crashes = [
+        None,
+        Some(Checkpoint::MarkedSending),
+        Some(Checkpoint::DataCommitted),
+        Some(Checkpoint::SmtpAnswered),
+        Some(Checkpoint::AcceptedRecorded),
+    ];
+    for (i, crash) in crashes.into_iter().enumerate() {
+        let mut draft = Draft::new(Mailbox::named("Rep", s.fake.user()));
+        draft.to.push(Mailbox::new("dana@customer.example"));
+        draft.subject = format!("Re: Quote ({i})");
+        draft.in_reply_to = Some("q1@customer.example".into());
+        draft.references = vec!["q1@customer.example".into()];
+        draft.text = "Thanks, here it is.\n".into();
+        let outbox = || {
+            Outbox::new(
+                s.store.clone(),
+                clock.clone(),
+                fastrand::Rng::with_seed(i as u64 * 1000 + 7),
+            )
+        };
+        let queued = outbox()
+            .queue_send(s.account, &draft, None, 5)
+            .await
+            .unwrap();
+        clock.set(clock.now() + chrono::Duration::seconds(6));
+        let (mut transport, mut mailbox) = (
+            GmailTransport::new(s.client.clone()),
+            GmailMailbox::new(s.client.clone()),
+        );
+        if let Some(point) = crash {
+            let err = outbox()
+                .crash_at(point)
+                .run_due(&account, &mut transport, &mut mailbox)
+                .await
+                .unwrap_err();
+            assert!(err.to_string().contains("simulated crash"), "{err}");
+            // The restarted runner takes over the abandoned claim.
+            clock.set(clock.now() + chrono::Duration::minutes(30));
+        }
+        let report = outbox()
+            .run_due(&account, &mut transport, &mut mailbox)
+            .await
+            .unwrap();
+        assert_eq!(report.sent, [queued.message_id.as_str()], "{crash:?}");
+        let sends: Vec<_> = s
+            .fake
+            .sends()
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.raw_message_id.as_deref() == Some(queued.message_id.as_str()))
+            .collect();
+        assert_eq!(sends.len(), 1, "{crash:?}: sent exactly once");
+        assert_eq!(
+            sends[0].thread_id, original.thread_id,
+            "{crash:?}: same Gmail thread"
+        );
+    }
+    s.assert_contract();
+}

@@ -397,14 +397,18 @@ impl GmailClient {
         Ok(self.rest.json(&req).await?)
     }
 
-    /// Messages whose Message-ID header is `message_id` (without angle brackets), in
-    /// `folder` ("sent", "drafts") — how a retried send finds out it already went.
+    /// Messages whose Message-ID header is `message_id` (without angle brackets),
+    /// optionally only in `folder` ("sent", "drafts") — how a retried send finds out it
+    /// already went, and how a reply finds its Gmail thread.
     pub async fn find_by_message_id(
         &self,
         message_id: &str,
-        folder: &str,
+        folder: Option<&str>,
     ) -> Result<Vec<MessageRef>, GmailError> {
-        let q = format!("rfc822msgid:{message_id} in:{folder}");
+        let q = match folder {
+            Some(f) => format!("rfc822msgid:{message_id} in:{f}"),
+            None => format!("rfc822msgid:{message_id}"),
+        };
         Ok(self
             .list_messages(None, None, false, Some(&q), Priority::Interactive)
             .await?
