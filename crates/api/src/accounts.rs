@@ -118,7 +118,7 @@ fn parse_config(row: &AccountConfigRow) -> ApiResult<ImapAccountConfig> {
     })
 }
 
-fn to_progress_view(p: &SyncProgress) -> SyncProgressView {
+pub(crate) fn to_progress_view(p: &SyncProgress) -> SyncProgressView {
     SyncProgressView {
         account: p.account.clone(),
         folder: p.folder.clone(),

@@ -504,6 +504,46 @@ pub struct SyncProgressView {
     pub rate: f64,
 }
 
+/// Adding a Gmail or Outlook (Graph) account from a refresh token a script hands over
+/// (the app signs in through the browser instead). The token goes to the keychain only.
+#[derive(Clone, Serialize, Deserialize, TS)]
+pub struct ApiAccountInput {
+    pub name: String,
+    /// gmail or graph
+    pub kind: String,
+    pub refresh_token: String,
+    /// Overrides for a non-production server (tests, a private deployment).
+    pub api_root: Option<String>,
+    pub token_url: Option<String>,
+    pub client_id: Option<String>,
+    /// Graph: a shared mailbox (user id or address).
+    pub mailbox: Option<String>,
+    pub poll_seconds: Option<u32>,
+}
+
+impl std::fmt::Debug for ApiAccountInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAccountInput")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("refresh_token", &"<redacted>")
+            .field("api_root", &self.api_root)
+            .finish()
+    }
+}
+
+/// What an account's sync is doing, for the account list and Sync health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AccountStatusView {
+    pub account_id: i64,
+    /// syncing, up_to_date, needs_sign_in, rate_limited, offline, error
+    pub state: String,
+    pub detail: Option<String>,
+    /// rate_limited: when the account may send requests again.
+    pub until_ms: Option<i64>,
+    pub updated_at: i64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SyncSummary {
     pub account: String,

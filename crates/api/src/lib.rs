@@ -17,6 +17,9 @@ mod import;
 pub mod logging;
 mod mail;
 mod mail_actions;
+mod oauth_accounts;
+mod oauth_graph;
+mod oauth_watch;
 mod reading;
 pub mod search;
 mod tickets;
@@ -40,6 +43,7 @@ pub struct Api {
     data_dir: PathBuf,
     clock: Arc<dyn Clock>,
     secrets: Arc<dyn SecretStore>,
+    api_handles: oauth_accounts::ApiHandles,
 }
 
 impl std::fmt::Debug for Api {
@@ -67,6 +71,7 @@ impl Api {
             data_dir: data_dir.to_path_buf(),
             clock,
             secrets,
+            api_handles: Default::default(),
         };
         // Work that was running when the process died goes back to the queue.
         api.store.requeue_interrupted_jobs(api.now_ms()).await?;

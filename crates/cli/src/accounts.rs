@@ -1,8 +1,8 @@
 //! `account add imap`, `account list` and `sync`.
 
-use crate::{print_json, say, AccountCommand, AccountKind, ImapArgs};
+use crate::{print_json, say, AccountCommand, AccountKind, ApiAccountArgs, ImapArgs};
 use std::io::BufRead;
-use switchboard_api::dto::{ApiError, ImapAccountInput, SyncProgressView};
+use switchboard_api::dto::{ApiAccountInput, ApiError, ImapAccountInput, SyncProgressView};
 use switchboard_api::Api;
 
 fn read_password_line() -> Result<String, ApiError> {
@@ -95,6 +95,12 @@ pub async fn run_account(api: &Api, command: AccountCommand) -> Result<(), ApiEr
             }
             say!("added IMAP account {name:?} (password stored in the keychain)");
         }
+        AccountCommand::Add {
+            kind: AccountKind::Gmail(args),
+        } => add_api_account(api, "gmail", *args).await?,
+        AccountCommand::Add {
+            kind: AccountKind::Graph(args),
+        } => add_api_account(api, "graph", *args).await?,
         AccountCommand::List { json } => {
             let accounts = api.list_accounts().await?;
             if json {
@@ -113,6 +119,31 @@ pub async fn run_account(api: &Api, command: AccountCommand) -> Result<(), ApiEr
             }
         }
     }
+    Ok(())
+}
+
+async fn add_api_account(api: &Api, kind: &str, a: ApiAccountArgs) -> Result<(), ApiError> {
+    if !a.refresh_token_stdin {
+        return Err(ApiError::invalid(
+            "pass the refresh token on stdin with --refresh-token-stdin (never as an argument)",
+        ));
+    }
+    let refresh_token =
+        read_password_line().map_err(|_| ApiError::invalid("no refresh token on stdin"))?;
+    let name = a.name.clone();
+    let email = api
+        .add_api_account(ApiAccountInput {
+            name: a.name,
+            kind: kind.to_owned(),
+            refresh_token,
+            api_root: a.api_root,
+            token_url: a.token_url,
+            client_id: a.client_id,
+            mailbox: a.mailbox,
+            poll_seconds: a.poll_seconds,
+        })
+        .await?;
+    say!("added {kind} account {name:?} for {email} (tokens stored in the keychain)");
     Ok(())
 }
 
@@ -143,8 +174,20 @@ pub async fn run_sync(
     json: bool,
 ) -> Result<(), ApiError> {
     let mut progress = |p: &SyncProgressView| print_progress(p);
+    let kind = match account {
+        Some(name) => Some(api.account_kind(name).await?),
+        None => None,
+    };
+    let imap = kind.as_deref().is_none_or(|k| k == "imap");
+    let oauth = kind.as_deref().is_none_or(|k| k == "gmail" || k == "graph");
     if once {
-        let summaries = api.sync_imap_once(account, &mut progress).await?;
+        let mut summaries = Vec::new();
+        if imap {
+            summaries.extend(api.sync_imap_once(account, &mut progress).await?);
+        }
+        if oauth {
+            summaries.extend(api.sync_api_once(account, &mut progress).await?);
+        }
         if json {
             print_json(&summaries).map_err(ApiError::invalid)?;
         } else {
@@ -161,8 +204,43 @@ pub async fn run_sync(
         }
         return Ok(());
     }
-    let stop = async {
-        let _ = tokio::signal::ctrl_c().await;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
     };
-    api.watch_imap(account, &mut progress, stop).await
+    let mut api_progress = |p: &SyncProgressView| print_progress(p);
+    let imap_watch = async {
+        if imap {
+            api.watch_imap(account, &mut progress, stopped(stop_rx.clone()))
+                .await
+        } else {
+            Ok(())
+        }
+    };
+    let api_watch = async {
+        if oauth {
+            api.watch_api_accounts(
+                account,
+                &mut api_progress,
+                &mut |_| {},
+                &mut |_, name| eprintln!("{name}: needs a new sign-in; its sync stopped"),
+                stopped(stop_rx.clone()),
+            )
+            .await
+        } else {
+            Ok(())
+        }
+    };
+    let watchers = async {
+        let (a, b) = tokio::join!(imap_watch, api_watch);
+        a.and(b)
+    };
+    tokio::pin!(watchers);
+    tokio::select! {
+        result = &mut watchers => result,
+        _ = tokio::signal::ctrl_c() => {
+            let _ = stop_tx.send(true);
+            watchers.await
+        }
+    }
 }

@@ -126,6 +126,36 @@ enum AccountKind {
     /// An IMAP + SMTP account. The password is read from stdin and stored in the
     /// keychain only.
     Imap(Box<ImapArgs>),
+    /// A Gmail account over the Gmail API, from a refresh token on stdin (the app signs
+    /// in through the browser instead).
+    Gmail(Box<ApiAccountArgs>),
+    /// An Outlook / Microsoft 365 account over Microsoft Graph, from a refresh token on
+    /// stdin.
+    Graph(Box<ApiAccountArgs>),
+}
+
+#[derive(clap::Args)]
+struct ApiAccountArgs {
+    #[arg(long)]
+    name: String,
+    /// Read the OAuth refresh token from stdin (it goes to the keychain only).
+    #[arg(long)]
+    refresh_token_stdin: bool,
+    /// The API root of a non-production server (default: the provider's).
+    #[arg(long)]
+    api_root: Option<String>,
+    /// The token endpoint of a non-production server.
+    #[arg(long)]
+    token_url: Option<String>,
+    /// The OAuth client id (default: SWITCHBOARD_GOOGLE_CLIENT_ID / SWITCHBOARD_MICROSOFT_CLIENT_ID).
+    #[arg(long)]
+    client_id: Option<String>,
+    /// Graph: a shared mailbox to sync instead of your own (user id or address).
+    #[arg(long)]
+    mailbox: Option<String>,
+    /// Seconds between sync passes (15-3600, default 60).
+    #[arg(long)]
+    poll_seconds: Option<u32>,
 }
 
 #[derive(clap::Args)]
