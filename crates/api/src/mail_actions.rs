@@ -50,22 +50,36 @@ impl Api {
         }
     }
 
-    /// Marks messages read (`seen`) or unread.
-    pub async fn set_seen(&self, message_ids: Vec<i64>, seen: bool) -> ApiResult<()> {
+    /// Splits ids into (IMAP or local messages, messages of API accounts): the two take
+    /// different paths to the server (`mail.*` UID jobs, `mail.remote` jobs).
+    async fn split_remote(&self, message_ids: &[i64]) -> ApiResult<(Vec<i64>, Vec<i64>)> {
+        let remote = self.store.remote_message_ids(message_ids).await?;
+        Ok(message_ids.iter().partition(|id| !remote.contains(id)))
+    }
+
+    async fn set_flag(&self, message_ids: Vec<i64>, flag: MailFlag, value: bool) -> ApiResult<()> {
+        let (uid_based, remote) = self.split_remote(&message_ids).await?;
+        let now = self.now_ms();
+        if !remote.is_empty() {
+            self.store
+                .remote_set_flag(&remote, flag, value, now)
+                .await?;
+        }
         accepted(
             self.store
-                .set_messages_flag(&message_ids, MailFlag::Seen, seen, self.now_ms())
+                .set_messages_flag(&uid_based, flag, value, now)
                 .await?,
         )
     }
 
+    /// Marks messages read (`seen`) or unread.
+    pub async fn set_seen(&self, message_ids: Vec<i64>, seen: bool) -> ApiResult<()> {
+        self.set_flag(message_ids, MailFlag::Seen, seen).await
+    }
+
     /// Flags (stars) or unflags messages.
     pub async fn set_flagged(&self, message_ids: Vec<i64>, flagged: bool) -> ApiResult<()> {
-        accepted(
-            self.store
-                .set_messages_flag(&message_ids, MailFlag::Flagged, flagged, self.now_ms())
-                .await?,
-        )
+        self.set_flag(message_ids, MailFlag::Flagged, flagged).await
     }
 
     /// Marks every unread message of a thread read.
@@ -79,9 +93,35 @@ impl Api {
 
     /// Moves messages to a folder of their own account.
     pub async fn move_messages(&self, message_ids: Vec<i64>, folder_id: i64) -> ApiResult<()> {
+        let (uid_based, remote) = self.split_remote(&message_ids).await?;
+        if !remote.is_empty() {
+            self.store
+                .remote_move(&remote, folder_id, self.now_ms())
+                .await?;
+        }
+        if uid_based.is_empty() {
+            return Ok(());
+        }
         accepted(
             self.store
-                .move_messages_to(&message_ids, folder_id, self.now_ms())
+                .move_messages_to(&uid_based, folder_id, self.now_ms())
+                .await?,
+        )
+    }
+
+    async fn move_to_role(&self, message_ids: &[i64], role: &str) -> ApiResult<()> {
+        let (uid_based, remote) = self.split_remote(message_ids).await?;
+        if !remote.is_empty() {
+            self.store
+                .remote_move_to_role(&remote, role, self.now_ms())
+                .await?;
+        }
+        if uid_based.is_empty() {
+            return Ok(());
+        }
+        accepted(
+            self.store
+                .move_messages_to_role(&uid_based, role, self.now_ms())
                 .await?,
         )
     }
@@ -93,38 +133,68 @@ impl Api {
     /// or pull a message back out of Trash.
     pub async fn archive(&self, message_ids: Vec<i64>) -> ApiResult<()> {
         let keep_out = ["sent", "drafts", "archive", "trash", "junk"];
+        // Gmail keeps every message in All Mail: archiving removes the Inbox label, so
+        // only Trash and Spam stay out.
+        let gmail_keep_out = ["trash", "junk"];
+        let gmail_accounts: Vec<i64> = self
+            .store
+            .accounts()
+            .await?
+            .into_iter()
+            .filter(|a| a.kind == crate::oauth_accounts::GMAIL)
+            .map(|a| a.id)
+            .collect();
+        let gmail_messages: std::collections::HashSet<i64> = self
+            .store
+            .remote_messages(&message_ids)
+            .await?
+            .into_iter()
+            .filter(|m| gmail_accounts.contains(&m.account_id))
+            .map(|m| m.id)
+            .collect();
         let to_move: Vec<i64> = self
             .store
             .message_folder_roles(&message_ids)
             .await?
             .into_iter()
-            .filter(|(_, role)| !role.as_deref().is_some_and(|r| keep_out.contains(&r)))
+            .filter(|(id, role)| {
+                let excluded: &[&str] = if gmail_messages.contains(id) {
+                    &gmail_keep_out
+                } else {
+                    &keep_out
+                };
+                !role.as_deref().is_some_and(|r| excluded.contains(&r))
+            })
             .map(|(id, _)| id)
             .collect();
         if to_move.is_empty() {
             return Ok(());
         }
-        accepted(
-            self.store
-                .move_messages_to_role(&to_move, "archive", self.now_ms())
-                .await?,
-        )
+        self.move_to_role(&to_move, "archive").await
     }
 
     /// Moves messages to their account's Trash (`not_found` when it has none). Messages
     /// already in Trash stay there; [`empty_trash`](Self::empty_trash) deletes for good.
     pub async fn trash(&self, message_ids: Vec<i64>) -> ApiResult<()> {
-        accepted(
-            self.store
-                .move_messages_to_role(&message_ids, "trash", self.now_ms())
-                .await?,
-        )
+        self.move_to_role(&message_ids, "trash").await
     }
 
     /// Deletes every message in the account's Trash for good, here and on the server.
     pub async fn empty_trash(&self, account_id: i64) -> ApiResult<()> {
         let now = self.now_ms();
-        let change = self.store.empty_trash(account_id, now).await?;
+        let kind = self
+            .store
+            .accounts()
+            .await?
+            .into_iter()
+            .find(|a| a.id == account_id)
+            .map(|a| a.kind);
+        let change = match kind.as_deref() {
+            Some(crate::oauth_accounts::GMAIL | crate::oauth_accounts::GRAPH) => {
+                self.store.remote_empty_trash(account_id, now).await?
+            }
+            _ => self.store.empty_trash(account_id, now).await?,
+        };
         let deleted = change.changed;
         accepted(change)?;
         self.store
