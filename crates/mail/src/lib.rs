@@ -8,6 +8,7 @@
 
 pub mod compose;
 pub mod gmail;
+pub mod graph;
 mod html;
 pub mod imap;
 mod import;

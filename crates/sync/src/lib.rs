@@ -8,5 +8,7 @@ pub mod api_mail;
 pub mod changes;
 pub mod gmail;
 pub mod gmail_send;
+pub mod graph;
+pub mod graph_send;
 pub mod imap;
 pub mod outbox;
