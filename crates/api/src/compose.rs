@@ -216,8 +216,24 @@ fn parse_draft(json: &str) -> ApiResult<Draft> {
     })
 }
 
-fn identity(config: &ImapAccountConfig) -> Identity {
-    Identity::from(Mailbox::new(config.email.trim()))
+/// What a sending account is configured as: IMAP/SMTP, or a provider API.
+#[derive(Debug, Clone)]
+pub(crate) enum SendingConfig {
+    Imap(ImapAccountConfig),
+    Api(crate::oauth_accounts::ApiAccountConfig),
+}
+
+impl SendingConfig {
+    fn email(&self) -> &str {
+        match self {
+            SendingConfig::Imap(c) => &c.email,
+            SendingConfig::Api(c) => &c.email,
+        }
+    }
+}
+
+fn identity(config: &SendingConfig) -> Identity {
+    Identity::from(Mailbox::new(config.email().trim()))
 }
 
 impl Api {
@@ -225,18 +241,38 @@ impl Api {
         Outbox::new(self.store.clone(), self.clock.clone(), fastrand::Rng::new())
     }
 
-    /// The IMAP/SMTP account with this id: the only kind that can send today.
+    /// Every account that can send: IMAP/SMTP, Gmail and Graph, oldest first.
+    pub(crate) async fn sending_accounts(
+        &self,
+    ) -> ApiResult<Vec<(AccountConfigRow, SendingConfig)>> {
+        let mut out: Vec<(AccountConfigRow, SendingConfig)> = self
+            .imap_accounts(None)
+            .await?
+            .into_iter()
+            .map(|(r, c)| (r, SendingConfig::Imap(c)))
+            .collect();
+        out.extend(
+            self.api_accounts(None)
+                .await?
+                .into_iter()
+                .map(|(r, c)| (r, SendingConfig::Api(c))),
+        );
+        out.sort_by_key(|(r, _)| r.id);
+        Ok(out)
+    }
+
+    /// The sending account with this id.
     pub(crate) async fn sending_account(
         &self,
         account_id: i64,
-    ) -> ApiResult<(AccountConfigRow, ImapAccountConfig)> {
-        self.imap_accounts(None)
+    ) -> ApiResult<(AccountConfigRow, SendingConfig)> {
+        self.sending_accounts()
             .await?
             .into_iter()
             .find(|(row, _)| row.id == account_id)
             .ok_or_else(|| {
                 ApiError::invalid(format!(
-                    "account {account_id} cannot send mail: only IMAP/SMTP accounts can (add one in Settings)"
+                    "account {account_id} cannot send mail: add an IMAP/SMTP, Gmail or Outlook account in Settings"
                 ))
             })
     }
@@ -245,14 +281,14 @@ impl Api {
     async fn sending_account_or_first(
         &self,
         preferred: Option<i64>,
-    ) -> ApiResult<(AccountConfigRow, ImapAccountConfig)> {
-        let mut accounts = self.imap_accounts(None).await?;
+    ) -> ApiResult<(AccountConfigRow, SendingConfig)> {
+        let mut accounts = self.sending_accounts().await?;
         if let Some(i) = preferred.and_then(|id| accounts.iter().position(|(r, _)| r.id == id)) {
             return Ok(accounts.swap_remove(i));
         }
         accounts.into_iter().next().ok_or_else(|| {
             ApiError::invalid(
-                "no account can send mail yet: add an IMAP/SMTP account in Settings first",
+                "no account can send mail yet: add an IMAP/SMTP, Gmail or Outlook account in Settings first",
             )
         })
     }
@@ -269,7 +305,7 @@ impl Api {
     async fn original(
         &self,
         message_id: i64,
-    ) -> ApiResult<(Vec<u8>, AccountConfigRow, ImapAccountConfig)> {
+    ) -> ApiResult<(Vec<u8>, AccountConfigRow, SendingConfig)> {
         let message =
             self.store.message(message_id).await?.ok_or_else(|| {
                 ApiError::not_found(format!("message {message_id} does not exist"))

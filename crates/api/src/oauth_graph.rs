@@ -30,3 +30,16 @@ pub(crate) async fn sync_once(
         "Outlook accounts are not available in this build yet".into(),
     ))
 }
+
+pub(crate) async fn run_outbox(
+    _api: &Api,
+    _outbox: &switchboard_sync::outbox::Outbox,
+    _account: &switchboard_sync::outbox::SendAccount,
+    _row: &AccountConfigRow,
+    _config: &ApiAccountConfig,
+) -> ApiResult<switchboard_sync::outbox::RunReport> {
+    Err(ApiError::new(
+        ErrorCode::InvalidInput,
+        "Outlook accounts are not available in this build yet",
+    ))
+}

@@ -141,3 +141,77 @@ async fn a_gmail_account_syncs_acts_and_asks_for_sign_in_when_revoked() {
     let violations = fake.contract_violations().unwrap();
     assert!(violations.is_empty(), "{violations:#?}");
 }
+
+/// A reply from a Gmail account goes through messages.send after the undo window, in the
+/// original's Gmail thread, once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_from_a_gmail_account_is_sent_through_the_api_once() {
+    use switchboard_api::dto::DraftInput;
+    use switchboard_core::{Clock, FixedClock};
+
+    let fake = GmailFake::start(GmailFakeOptions::default()).unwrap();
+    let original = fake
+        .insert(&raw("q@customer.example", "Quote"), &["INBOX"])
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(chrono::Utc::now()));
+    let api = Api::open_with_clock(dir.path(), Arc::new(MemoryStore::new()), clock.clone())
+        .await
+        .unwrap();
+    api.add_api_account(ApiAccountInput {
+        name: "gmail".into(),
+        kind: "gmail".into(),
+        refresh_token: fake.grant().unwrap().refresh_token,
+        api_root: Some(fake.api_root()),
+        token_url: Some(fake.token_url()),
+        client_id: Some("switchboard-test".into()),
+        mailbox: None,
+        poll_seconds: None,
+    })
+    .await
+    .unwrap();
+    api.sync_api_once(None, &mut |_| {}).await.unwrap();
+    let message = api
+        .store()
+        .remote_message(1, &original.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let reply = api.compose_reply(message.id, false).await.unwrap();
+    assert_eq!(reply.from.email, fake.user());
+    let queued = api
+        .send(
+            DraftInput {
+                draft_id: reply.draft_id,
+                account_id: reply.account_id,
+                to: reply.to.clone(),
+                cc: reply.cc.clone(),
+                bcc: vec![],
+                subject: reply.subject.clone(),
+                text: "Here it is.\n".into(),
+                html: None,
+                attachments: vec![],
+                inline_images: vec![],
+                in_reply_to: reply.in_reply_to.clone(),
+                references: reply.references.clone(),
+            },
+            Some(5),
+        )
+        .await
+        .unwrap();
+    // Nothing leaves during the undo window.
+    assert!(api.run_outbox_once(1).await.unwrap().sent.is_empty());
+    clock.set(clock.now() + chrono::Duration::seconds(6));
+    let run = api.run_outbox_once(1).await.unwrap();
+    assert_eq!(run.sent, vec![queued.message_id.clone()]);
+    assert!(api.run_outbox_once(1).await.unwrap().sent.is_empty());
+    let sends = fake.sends().unwrap();
+    assert_eq!(sends.len(), 1);
+    assert_eq!(sends[0].thread_id, original.thread_id);
+    assert_eq!(
+        sends[0].raw_message_id.as_deref(),
+        Some(queued.message_id.as_str())
+    );
+    let violations = fake.contract_violations().unwrap();
+    assert!(violations.is_empty(), "{violations:#?}");
+}

@@ -120,10 +120,53 @@ impl RemoteMailbox for AccountMailbox {
 }
 
 impl Api {
+    /// The outbox of a Gmail or Graph account: due messages go through the provider's
+    /// API, which files them in Sent itself. Drafts stay on this machine for these
+    /// accounts.
+    async fn run_api_outbox_once(
+        &self,
+        row: &switchboard_store::AccountConfigRow,
+        config: &crate::oauth_accounts::ApiAccountConfig,
+    ) -> ApiResult<OutboxRunView> {
+        let mut view = OutboxRunView {
+            account_id: row.id,
+            ..OutboxRunView::default()
+        };
+        let due = self
+            .store
+            .next_outbox_due(row.id)
+            .await?
+            .is_some_and(|at| at <= self.now_ms());
+        if !due {
+            return Ok(view);
+        }
+        let account = SendAccount {
+            account_id: row.id,
+            provider_saves_sent: true,
+        };
+        let outbox = self.outbox();
+        let report = match row.kind.as_str() {
+            crate::oauth_accounts::GMAIL => {
+                let client = self.gmail_client(row, config)?;
+                let mut transport =
+                    switchboard_sync::gmail_send::GmailTransport::new(client.clone());
+                let mut mailbox = switchboard_sync::gmail_send::GmailMailbox::new(client);
+                outbox
+                    .run_due(&account, &mut transport, &mut mailbox)
+                    .await?
+            }
+            _ => crate::oauth_graph::run_outbox(self, &outbox, &account, row, config).await?,
+        };
+        view.sent = report.sent;
+        view.deferred = report.deferred as u32;
+        view.failed = report.failed as u32;
+        Ok(view)
+    }
+
     /// The accounts the outbox runs for (those that can send).
     pub async fn outbox_accounts(&self) -> ApiResult<Vec<i64>> {
         Ok(self
-            .imap_accounts(None)
+            .sending_accounts()
             .await?
             .into_iter()
             .map(|(row, _)| row.id)
@@ -135,6 +178,15 @@ impl Api {
     /// running out); None when there is nothing.
     pub async fn outbox_due_at(&self, account_id: i64) -> ApiResult<Option<i64>> {
         let now = self.now_ms();
+        // Drafts of Gmail/Graph accounts stay local: only their sends are work.
+        if self
+            .api_accounts(None)
+            .await?
+            .iter()
+            .any(|(row, _)| row.id == account_id)
+        {
+            return Ok(self.store.next_outbox_due(account_id).await?);
+        }
         let deletes = pending_deletes(&self.store).await?;
         if deletes.iter().any(|(a, _)| *a == account_id)
             || !self.store.drafts_to_upload(account_id).await?.is_empty()
@@ -150,7 +202,12 @@ impl Api {
     /// tried again); a send that fails is recorded on its outbox row (retried with
     /// backoff, or stopped for the user), never an error of the pass.
     pub async fn run_outbox_once(&self, account_id: i64) -> ApiResult<OutboxRunView> {
-        let (row, config) = self.sending_account(account_id).await?;
+        let (row, config) = match self.sending_account(account_id).await? {
+            (row, crate::compose::SendingConfig::Imap(config)) => (row, config),
+            (row, crate::compose::SendingConfig::Api(config)) => {
+                return self.run_api_outbox_once(&row, &config).await;
+            }
+        };
         let mut view = OutboxRunView {
             account_id,
             ..OutboxRunView::default()
