@@ -63,7 +63,7 @@ fn check(result: Result<(), NetError>, ok_message: &str) -> ServerCheck {
     }
 }
 
-fn config_from_input(input: &ImapAccountInput) -> ApiResult<ImapAccountConfig> {
+pub(crate) fn config_from_input(input: &ImapAccountInput) -> ApiResult<ImapAccountConfig> {
     if input.name.trim().is_empty() {
         return Err(ApiError::invalid("the account needs a name"));
     }
@@ -305,12 +305,12 @@ impl Api {
     ) -> ApiResult<Vec<SyncSummary>> {
         let mut out = Vec::new();
         for (row, config) in self.imap_accounts(only).await? {
-            let password = self.account_password(&row).await?;
+            let login = self.imap_login(&row).await?;
             let account = ImapAccount {
                 id: row.id,
                 name: &row.name,
                 config: &config,
-                password: password.expose(),
+                login: login.login(),
             };
             let mut forward = |p: &SyncProgress| progress(&to_progress_view(p));
             let report = switchboard_sync::imap::sync_once(
@@ -368,7 +368,7 @@ impl Api {
         let (new_tx, mut new_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<(i64, i64)>>();
         let mut tasks = tokio::task::JoinSet::new();
         for (row, config) in accounts {
-            let password = self.account_password(&row).await?;
+            let login = self.imap_login(&row).await?;
             let store = self.store.clone();
             let clock = self.clock.clone();
             let stop_rx = stop_rx.clone();
@@ -379,7 +379,7 @@ impl Api {
                     id: row.id,
                     name: &row.name,
                     config: &config,
-                    password: password.expose(),
+                    login: login.login(),
                 };
                 let mut progress = |p: &SyncProgress| {
                     let _ = progress_tx.send(to_progress_view(p));

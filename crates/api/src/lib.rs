@@ -13,6 +13,7 @@ mod contacts;
 mod demo;
 pub mod dto;
 mod error;
+pub mod imap_oauth;
 mod import;
 pub mod logging;
 mod mail;
@@ -44,6 +45,9 @@ pub struct Api {
     clock: Arc<dyn Clock>,
     secrets: Arc<dyn SecretStore>,
     api_handles: oauth_accounts::ApiHandles,
+    /// OAuth token sources of IMAP accounts that sign in with XOAUTH2, by account id.
+    imap_token_sources:
+        Arc<std::sync::Mutex<std::collections::HashMap<i64, Arc<switchboard_auth::AccountTokens>>>>,
 }
 
 impl std::fmt::Debug for Api {
@@ -72,6 +76,7 @@ impl Api {
             clock,
             secrets,
             api_handles: Default::default(),
+            imap_token_sources: Default::default(),
         };
         // Work that was running when the process died goes back to the queue.
         api.store.requeue_interrupted_jobs(api.now_ms()).await?;

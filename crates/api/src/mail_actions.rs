@@ -222,12 +222,12 @@ impl Api {
             {
                 continue;
             }
-            let password = self.account_password(&row).await?;
+            let login = self.imap_login(&row).await?;
             let account = switchboard_sync::imap::ImapAccount {
                 id: row.id,
                 name: &row.name,
                 config: &config,
-                password: password.expose(),
+                login: login.login(),
             };
             let report = switchboard_sync::changes::replay_account(
                 &self.store,

@@ -296,34 +296,40 @@ impl Api {
             provider_saves_sent: true,
         };
         let provider = provider_for(kind, &config)?;
-        let listener = LoopbackListener::bind().await.map_err(auth_error)?;
-        let redirect = listener.redirect_uri();
-        let pkce = Pkce::generate().map_err(auth_error)?;
-        let state = State::generate().map_err(auth_error)?;
-        let url = authorization_url(&provider, &redirect, state.as_str(), &pkce.challenge)
-            .map_err(auth_error)?;
-        open(url.as_str()).map_err(|e| {
-            ApiError::new(
-                ErrorCode::Internal,
-                format!("could not open the browser: {e}"),
-            )
-        })?;
-        let code = listener
-            .wait_for_code(&state, SIGN_IN_TIMEOUT)
-            .await
-            .map_err(auth_error)?;
-        let tokens = TokenClient::new()
-            .map_err(auth_error)?
-            .exchange_code(
-                &provider,
-                &code,
-                &pkce.verifier,
-                &redirect,
-                self.clock.now(),
-            )
-            .await
-            .map_err(auth_error)?;
+        let tokens = browser_sign_in(&provider, open, self.clock.now()).await?;
         self.finish_api_account(name, kind, config, tokens).await
+    }
+
+    /// [`Api::sign_in_api_account`] with the sign-in page opened in the default browser,
+    /// the way [`Api::open_link`] opens a link from a message (the URL checked, no shell).
+    /// A browser that cannot be started ends the sign-in at once instead of after the
+    /// five-minute wait.
+    pub async fn sign_in_api_account_in_browser(
+        &self,
+        name: &str,
+        kind: &str,
+    ) -> ApiResult<String> {
+        let (url_tx, url_rx) = tokio::sync::oneshot::channel::<String>();
+        let sign_in = self.sign_in_api_account(name, kind, move |url| {
+            url_tx
+                .send(url.to_owned())
+                .map_err(|_| "the sign-in was abandoned".to_owned())
+        });
+        // The sign-in hands the URL over before it waits for the redirect; open it then.
+        let opened = async {
+            match url_rx.await {
+                Ok(url) => self.open_link(&url).await,
+                Err(_) => std::future::pending().await,
+            }
+        };
+        tokio::pin!(sign_in, opened);
+        tokio::select! {
+            result = &mut sign_in => result,
+            Err(e) = &mut opened => Err(ApiError::new(
+                ErrorCode::Internal,
+                format!("could not open the browser: {}", e.message),
+            )),
+        }
     }
 
     /// Reads the mailbox's address with the fresh token, then stores the account and its
@@ -418,6 +424,26 @@ impl Api {
         Ok(out)
     }
 
+    /// [`Api::sync_api_once`] for every Gmail/Graph account, where one account's failure
+    /// does not stop the others: returns the summaries of the accounts that synced. A
+    /// failure is recorded in that account's status (and logged), which is where the UI
+    /// shows it.
+    pub async fn sync_each_api_account(
+        &self,
+        progress: &mut (dyn FnMut(&SyncProgressView) + Send),
+    ) -> ApiResult<Vec<SyncSummary>> {
+        let mut out = Vec::new();
+        for (row, _) in self.api_accounts(None).await? {
+            match self.sync_api_once(Some(&row.name), progress).await {
+                Ok(summaries) => out.extend(summaries),
+                Err(e) => {
+                    tracing::warn!(account = %row.name, code = %e.code, "sync pass failed: {}", e.message)
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub(crate) async fn sync_api_account(
         &self,
         row: &AccountConfigRow,
@@ -482,6 +508,36 @@ impl Api {
             })
             .collect())
     }
+}
+
+/// The browser part of a sign-in: PKCE, a loopback redirect on 127.0.0.1, `state`
+/// checked, the code redeemed. `open` opens the URL in the system browser.
+pub(crate) async fn browser_sign_in(
+    provider: &ProviderConfig,
+    open: impl FnOnce(&str) -> Result<(), String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<TokenSet> {
+    let listener = LoopbackListener::bind().await.map_err(auth_error)?;
+    let redirect = listener.redirect_uri();
+    let pkce = Pkce::generate().map_err(auth_error)?;
+    let state = State::generate().map_err(auth_error)?;
+    let url = authorization_url(provider, &redirect, state.as_str(), &pkce.challenge)
+        .map_err(auth_error)?;
+    open(url.as_str()).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("could not open the browser: {e}"),
+        )
+    })?;
+    let code = listener
+        .wait_for_code(&state, SIGN_IN_TIMEOUT)
+        .await
+        .map_err(auth_error)?;
+    TokenClient::new()
+        .map_err(auth_error)?
+        .exchange_code(provider, &code, &pkce.verifier, &redirect, now)
+        .await
+        .map_err(auth_error)
 }
 
 pub(crate) fn oauth_key(account_id: i64) -> String {

@@ -70,11 +70,12 @@ pub struct ImapAccount<'a> {
     pub id: i64,
     pub name: &'a str,
     pub config: &'a ImapAccountConfig,
-    pub password: &'a str,
+    /// The password, or OAuth2 tokens (XOAUTH2).
+    pub login: Login<'a>,
 }
 
 pub async fn connect(account: &ImapAccount<'_>) -> NetResult<ImapSession> {
-    connect_with(account.config, Login::Password(account.password)).await
+    connect_with(account.config, account.login).await
 }
 
 /// How an account proves itself to its IMAP and SMTP servers.

@@ -9,7 +9,7 @@ use switchboard_core::SystemClock;
 use switchboard_mail::imap::ImapAccountConfig;
 use switchboard_mail::net::{Endpoint, Security};
 use switchboard_store::Store;
-use switchboard_sync::imap::{sync_once, watch_account, ImapAccount, SyncProgress};
+use switchboard_sync::imap::{sync_once, watch_account, ImapAccount, Login, SyncProgress};
 use switchboard_testkit::{wait_until, Dovecot, DovecotOptions, DropProxy};
 
 type Row = (String, u32, Option<String>, bool, bool);
@@ -98,7 +98,7 @@ async fn pass(
         id,
         name: "work",
         config,
-        password,
+        login: Login::Password(password),
     };
     let mut progress = |_: &SyncProgress| {};
     sync_once(store, &SystemClock, &account, &mut progress)
@@ -164,7 +164,7 @@ fn start_watcher(
             id,
             name: "work",
             config: &cfg,
-            password: &password,
+            login: Login::Password(&password),
         };
         let mut progress = |_: &SyncProgress| {};
         let mut on_new = |fresh: &[(i64, i64)]| {
@@ -373,7 +373,7 @@ async fn a_connection_dropped_mid_fetch_loses_nothing_and_the_next_pass_complete
         id,
         name: "work",
         config: &cfg,
-        password: server.password(),
+        login: Login::Password(server.password()),
     };
     let mut progress = |_: &SyncProgress| {};
     let err = sync_once(&store, &SystemClock, &account, &mut progress)

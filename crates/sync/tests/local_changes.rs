@@ -16,7 +16,7 @@ use switchboard_store::{MailFlag, Store};
 use switchboard_sync::changes::{
     execute_change, record_change, replay_account, replay_pending, retry_delay,
 };
-use switchboard_sync::imap::{connect, sync_once, ImapAccount, SyncError, SyncReport};
+use switchboard_sync::imap::{connect, sync_once, ImapAccount, Login, SyncError, SyncReport};
 use switchboard_testkit::{free_port, Dovecot, DropProxy};
 
 /// (folder, uid, Message-ID, seen, flagged); uid None = not yet on the server.
@@ -98,7 +98,7 @@ impl Setup {
             id: self.id,
             name: "work",
             config,
-            password: self.server.password(),
+            login: Login::Password(self.server.password()),
         }
     }
 

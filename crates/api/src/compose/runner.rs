@@ -228,14 +228,20 @@ impl Api {
             return Ok(view);
         }
 
-        let password = self.account_password(&row).await?;
+        let login = self.imap_login(&row).await?;
         let folders = self.store.folders(Some(account_id)).await?;
         let sent = wire_name_for(&folders, "sent");
         let drafts = wire_name_for(&folders, "drafts");
-        let session =
-            ImapSession::connect(&config.imap, &config.user, password.expose(), IMAP_TIMEOUT)
-                .await
-                .map_err(crate::accounts::net_error)?;
+        let session = match &login {
+            crate::imap_oauth::LoginSource::Password(password) => {
+                ImapSession::connect(&config.imap, &config.user, password.expose(), IMAP_TIMEOUT)
+                    .await
+            }
+            crate::imap_oauth::LoginSource::OAuth(_) => {
+                switchboard_sync::imap::connect_with(&config, login.login()).await
+            }
+        }
+        .map_err(crate::accounts::net_error)?;
         let mut mailbox = AccountMailbox {
             imap: ImapMailbox::new(
                 session,
@@ -289,12 +295,20 @@ impl Api {
         }
 
         if sends_due {
-            let mut smtp = SmtpTransport::new(
-                config.smtp.clone(),
-                config.user.clone(),
-                password,
-                SMTP_TIMEOUT,
-            );
+            let mut smtp = match login {
+                crate::imap_oauth::LoginSource::Password(password) => SmtpTransport::new(
+                    config.smtp.clone(),
+                    config.user.clone(),
+                    password,
+                    SMTP_TIMEOUT,
+                ),
+                crate::imap_oauth::LoginSource::OAuth(tokens) => SmtpTransport::with_oauth(
+                    config.smtp.clone(),
+                    config.user.clone(),
+                    tokens,
+                    SMTP_TIMEOUT,
+                ),
+            };
             let account = SendAccount::from_settings(account_id, &row.settings_json);
             let report = outbox.run_due(&account, &mut smtp, &mut mailbox).await?;
             view.sent = report.sent;
