@@ -209,11 +209,37 @@ impl Api {
         Ok(())
     }
 
-    /// Sends the queued mail changes of every IMAP account (or the one named) now,
+    /// Sends the queued mail changes of every account (or the one named) now,
     /// without a sync pass; returns how many were carried out. An account that is not
     /// reachable keeps its changes queued and reports `offline`.
     pub async fn send_mail_changes(&self, only: Option<&str>) -> ApiResult<u32> {
         let mut done = 0u32;
+        let kind = match only {
+            Some(name) => Some(self.account_kind(name).await?),
+            None => None,
+        };
+        if kind.as_deref().is_none_or(|k| k != "imap") {
+            for (row, config) in self.api_accounts(only).await? {
+                let n = match row.kind.as_str() {
+                    crate::oauth_accounts::GMAIL => {
+                        let client = self.gmail_client(&row, &config)?;
+                        switchboard_sync::gmail::replay_pending(
+                            &self.store,
+                            self.clock.as_ref(),
+                            &client,
+                            row.id,
+                        )
+                        .await
+                        .map_err(crate::oauth_accounts::sync_error)?
+                    }
+                    _ => crate::oauth_graph::replay(self, &row, &config).await?,
+                };
+                done += u32::try_from(n).unwrap_or(u32::MAX);
+            }
+            if kind.is_some() {
+                return Ok(done);
+            }
+        }
         for (row, config) in self.imap_accounts(only).await? {
             if !self
                 .store

@@ -1,45 +1,131 @@
-//! Outlook (Microsoft Graph) accounts: the calls `oauth_accounts` makes for them.
+//! Outlook / Microsoft 365 accounts over Microsoft Graph: the calls `oauth_accounts` and
+//! the outbox runner make for them.
 
+use serde::Deserialize;
 use switchboard_core::ErrorCode;
-use switchboard_mail::rest::RestClient;
+use switchboard_mail::graph::{GraphClient, Mailbox};
+use switchboard_mail::rest::{RestClient, RestRequest};
 use switchboard_store::AccountConfigRow;
 use switchboard_sync::api_mail::ApiSyncError;
+use switchboard_sync::graph::GraphSyncOptions;
 use switchboard_sync::imap::{SyncProgress, SyncReport};
+use switchboard_sync::outbox::{Outbox, RunReport, SendAccount};
 
-use crate::oauth_accounts::ApiAccountConfig;
+use crate::oauth_accounts::{rest_error, ApiAccountConfig};
 use crate::{Api, ApiError, ApiResult};
 
-/// The address of the mailbox the account syncs.
+/// Microsoft's production endpoint; tests point the account at the contract fake.
+pub const GRAPH_API_ROOT: &str = "https://graph.microsoft.com/v1.0";
+
+fn api_root(config: &ApiAccountConfig) -> String {
+    config
+        .api_root
+        .clone()
+        .unwrap_or_else(|| GRAPH_API_ROOT.to_owned())
+}
+
+fn mailbox(config: &ApiAccountConfig) -> Mailbox {
+    match &config.mailbox {
+        Some(user) => Mailbox::User(user.clone()),
+        None => Mailbox::Me,
+    }
+}
+
+/// The address of the mailbox the account syncs (`GET /me` or `/users/{id}`).
 pub(crate) async fn mailbox_address(
-    _probe: RestClient,
-    _config: &ApiAccountConfig,
+    probe: RestClient,
+    config: &ApiAccountConfig,
 ) -> ApiResult<String> {
-    Err(ApiError::new(
-        ErrorCode::InvalidInput,
-        "Outlook accounts are not available in this build yet",
-    ))
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct User {
+        mail: Option<String>,
+        user_principal_name: Option<String>,
+    }
+    let path = match &config.mailbox {
+        Some(user) => format!("users/{}", url_segment(user)),
+        None => "me".to_owned(),
+    };
+    let url = format!(
+        "{}/{path}?$select=mail,userPrincipalName",
+        api_root(config).trim_end_matches('/')
+    );
+    let user: User = probe
+        .json(&RestRequest::get(url))
+        .await
+        .map_err(rest_error)?;
+    user.mail
+        .or(user.user_principal_name)
+        .filter(|m| !m.is_empty())
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Internal,
+                "Microsoft Graph did not say which address this mailbox has",
+            )
+        })
+}
+
+fn url_segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+impl Api {
+    pub(crate) fn graph_client(
+        &self,
+        row: &AccountConfigRow,
+        config: &ApiAccountConfig,
+    ) -> ApiResult<GraphClient> {
+        Ok(GraphClient::new(
+            self.rest_client(row, config)?,
+            &api_root(config),
+            mailbox(config),
+        ))
+    }
 }
 
 pub(crate) async fn sync_once(
-    _api: &Api,
-    _row: &AccountConfigRow,
-    _config: &ApiAccountConfig,
-    _progress: &mut (dyn FnMut(&SyncProgress) + Send),
+    api: &Api,
+    row: &AccountConfigRow,
+    config: &ApiAccountConfig,
+    progress: &mut (dyn FnMut(&SyncProgress) + Send),
 ) -> Result<SyncReport, ApiSyncError> {
-    Err(ApiSyncError::Protocol(
-        "Outlook accounts are not available in this build yet".into(),
-    ))
+    let client = api
+        .graph_client(row, config)
+        .map_err(|e| ApiSyncError::Protocol(e.message))?;
+    switchboard_sync::graph::sync_once(
+        &api.store,
+        &client,
+        row.id,
+        &GraphSyncOptions::default(),
+        api.clock.as_ref(),
+        progress,
+    )
+    .await
 }
 
 pub(crate) async fn run_outbox(
-    _api: &Api,
-    _outbox: &switchboard_sync::outbox::Outbox,
-    _account: &switchboard_sync::outbox::SendAccount,
-    _row: &AccountConfigRow,
-    _config: &ApiAccountConfig,
-) -> ApiResult<switchboard_sync::outbox::RunReport> {
-    Err(ApiError::new(
-        ErrorCode::InvalidInput,
-        "Outlook accounts are not available in this build yet",
-    ))
+    api: &Api,
+    outbox: &Outbox,
+    account: &SendAccount,
+    row: &AccountConfigRow,
+    config: &ApiAccountConfig,
+) -> ApiResult<RunReport> {
+    let client = api.graph_client(row, config)?;
+    let mut transport = switchboard_sync::graph_send::GraphTransport::new(client.clone());
+    let mut mailbox = switchboard_sync::graph_send::GraphMailbox::new(client);
+    Ok(outbox
+        .run_due(account, &mut transport, &mut mailbox)
+        .await?)
+}
+
+/// Replays the account's queued mail changes now.
+pub(crate) async fn replay(
+    api: &Api,
+    row: &AccountConfigRow,
+    config: &ApiAccountConfig,
+) -> ApiResult<usize> {
+    let client = api.graph_client(row, config)?;
+    switchboard_sync::graph::replay_remote_changes(&api.store, &client, row.id, api.clock.as_ref())
+        .await
+        .map_err(crate::oauth_accounts::sync_error)
 }
