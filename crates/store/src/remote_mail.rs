@@ -107,6 +107,22 @@ impl Store {
         Ok(ids.into_iter().collect())
     }
 
+    /// The provider ids stored in one folder (as its home: Graph folders, Gmail Trash).
+    pub async fn remote_ids_in_folder(
+        &self,
+        account_id: i64,
+        folder_id: i64,
+    ) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT remote_id FROM messages
+             WHERE account_id = ? AND folder_id = ? AND remote_id IS NOT NULL ORDER BY remote_id",
+        )
+        .bind(account_id)
+        .bind(folder_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Stored remote messages by local id (ids without a remote id are left out).
     pub async fn remote_messages(&self, message_ids: &[i64]) -> Result<Vec<RemoteMessageRow>> {
         Ok(sqlx::query_as::<_, RemoteMessageRow>(

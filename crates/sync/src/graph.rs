@@ -480,23 +480,18 @@ impl Pass<'_> {
             .collect();
         let mut delete = Vec::new();
         let mut update = Vec::new();
-        let mut candidates: Vec<String> = self
-            .held
-            .iter()
-            .filter(|id| !on_server.contains(*id) && !self.pending.contains(*id))
-            .cloned()
+        // Rows of this folder the server did not list: gone, or moved to a folder we
+        // have not reached yet (settle decides).
+        let candidates: Vec<String> = self
+            .store
+            .remote_ids_in_folder(self.account_id, folder.id)
+            .await?
+            .into_iter()
+            .filter(|id| !on_server.contains(id) && !self.pending.contains(id))
             .collect();
-        candidates.sort();
         for id in candidates {
-            let here = self
-                .store
-                .remote_message(self.account_id, &id)
-                .await?
-                .is_some_and(|row| row.folder_id == folder.id);
-            if here {
-                self.settle(folder.id, &id, &mut delete, &mut update)
-                    .await?;
-            }
+            self.settle(folder.id, &id, &mut delete, &mut update)
+                .await?;
         }
         let cursor = FolderCursor {
             folder: wire.to_owned(),
