@@ -5,19 +5,17 @@
 //! nothing doubled. Needs a Secret Service (run under scripts/test-session.sh, as
 //! `make test` does).
 
+mod support;
+use support::*;
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-use switchboard_testkit::{wait_until, GraphFake, GraphFakeOptions};
+use std::process::Stdio;
+use switchboard_testkit::{GraphFake, GraphFakeOptions};
 
 /// (Graph immutable id, Graph folder id, read, flagged).
 type Row = (String, String, bool, bool);
-
-fn cli() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
-}
 
 fn add_account(data: &Path, fake: &GraphFake) {
     let grant = fake.grant().unwrap();
@@ -53,30 +51,6 @@ fn add_account(data: &Path, fake: &GraphFake) {
     assert!(said.contains(fake.user()), "{said}");
 }
 
-fn sync_child(data: &Path) -> Child {
-    cli()
-        .arg("--data-dir")
-        .arg(data)
-        .args(["sync", "--once", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-fn with_store<T>(data: &Path, f: impl AsyncFnOnce(&switchboard_store::Store) -> T) -> T {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let store = switchboard_store::Store::open(data).await.unwrap();
-        let out = f(&store).await;
-        store.close().await;
-        out
-    })
-}
-
 fn local_rows(data: &Path) -> BTreeSet<Row> {
     with_store(data, async |store| {
         let rows: Vec<(String, String, bool, bool)> = sqlx::query_as(
@@ -107,46 +81,6 @@ fn fake_rows(fake: &GraphFake) -> BTreeSet<Row> {
         ));
     }
     out
-}
-
-fn stored_count(data: &Path) -> usize {
-    with_store(data, async |store| {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM messages")
-            .fetch_one(store.pool())
-            .await
-            .unwrap() as usize
-    })
-}
-
-/// Starts `sync --once`, kills it with SIGKILL once it has stored some but not all of
-/// `target` messages, and says whether the kill landed mid-sync.
-fn kill_mid_sync(data: &Path, before: usize, target: usize) -> bool {
-    let mut child = sync_child(data);
-    let mut landed = false;
-    let _ = wait_until(
-        "the sync to store its first batches",
-        Duration::from_secs(120),
-        || {
-            let n = stored_count(data);
-            if n > before && n < target {
-                landed = true;
-                return true;
-            }
-            n >= target || child.try_wait().ok().flatten().is_some()
-        },
-    );
-    let _ = child.kill(); // SIGKILL
-    let _ = child.wait();
-    landed
-}
-
-fn sync_to_completion(data: &Path) {
-    let out = sync_child(data).wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

@@ -4,18 +4,16 @@
 //! messages (folder, UID, Message-ID) equals the server's — nothing lost, nothing doubled.
 //! Needs a Secret Service (run under scripts/test-session.sh, as `make test` does).
 
+mod support;
+use support::*;
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
-use switchboard_testkit::{free_port, wait_until, Dovecot};
+use std::process::{Output, Stdio};
+use switchboard_testkit::{free_port, Dovecot};
 
 type Row = (String, u32, Option<String>);
-
-fn cli() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
-}
 
 fn add_account(data: &Path, server: &Dovecot, password: &str) -> Output {
     let mut child = cli()
@@ -66,17 +64,6 @@ fn add_account(data: &Path, server: &Dovecot, password: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn sync_child(data: &Path) -> Child {
-    cli()
-        .arg("--data-dir")
-        .arg(data)
-        .args(["sync", "--once", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
 fn message(i: usize) -> Vec<u8> {
     let root = i - i % 4;
     let refs = if i == root {
@@ -118,41 +105,6 @@ fn local_rows(data: &Path) -> BTreeSet<Row> {
         store.close().await;
         rows.into_iter().map(|(f, u, m)| (f, u as u32, m)).collect()
     })
-}
-
-fn stored_count(data: &Path) -> usize {
-    local_rows(data).len()
-}
-
-/// Starts `sync --once`, kills it with SIGKILL once it has stored some but not all of
-/// `target` messages, and says whether the kill landed mid-sync.
-fn kill_mid_sync(data: &Path, before: usize, target: usize) -> bool {
-    let mut child = sync_child(data);
-    let mut landed = false;
-    let _ = wait_until(
-        "the sync to store its first batches",
-        Duration::from_secs(60),
-        || {
-            let n = stored_count(data);
-            if n > before && n < target {
-                landed = true;
-                return true;
-            }
-            n >= target || child.try_wait().ok().flatten().is_some()
-        },
-    );
-    let _ = child.kill(); // SIGKILL
-    let _ = child.wait();
-    landed
-}
-
-fn sync_to_completion(data: &Path) {
-    let out = sync_child(data).wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

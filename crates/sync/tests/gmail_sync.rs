@@ -5,16 +5,15 @@
 //! off in the middle). Every test ends by checking our requests against the discovery
 //! document.
 
+mod api_support;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde_json::Value;
-use std::time::Duration;
-use switchboard_auth::{AccountTokens, ProviderConfig, TokenClient, TokenSet};
 use switchboard_core::SystemClock;
 use switchboard_mail::gmail::{label_state, GmailClient};
-use switchboard_mail::rest::{http_client, Budget, BudgetLimits, RestClient, RetryPolicy};
-use switchboard_secrets::{MemoryStore, Secret};
+use switchboard_mail::rest::BudgetLimits;
 use switchboard_store::{FolderScope, MailFlag, Store};
 use switchboard_sync::gmail::{sync_once, GmailAccount, HISTORY_CURSOR};
 use switchboard_sync::imap::SyncReport;
@@ -64,42 +63,12 @@ async fn setup() -> Setup {
 
 fn client_for(fake: &GmailFake, account: i64) -> GmailClient {
     let grant = fake.grant().unwrap();
-    let provider = ProviderConfig {
-        authorize_url: "http://127.0.0.1:9/unused".into(),
-        token_url: fake.token_url(),
-        client_id: "switchboard-test".into(),
-        client_secret: None,
-        scopes: vec![],
-        extra_auth_params: vec![],
+    let grant = api_support::Grant {
+        access_token: grant.access_token,
+        refresh_token: grant.refresh_token,
+        expires_in: grant.expires_in,
     };
-    let tokens = AccountTokens::new(
-        provider,
-        Arc::new(MemoryStore::new()),
-        format!("account/{account}/oauth"),
-        TokenClient::new().unwrap(),
-    );
-    tokens
-        .save(&TokenSet {
-            access_token: Secret::new(grant.access_token),
-            refresh_token: Some(Secret::new(grant.refresh_token)),
-            expires_at: Some(
-                chrono::Utc::now() + chrono::Duration::seconds(grant.expires_in as i64),
-            ),
-            scope: None,
-            token_type: "Bearer".into(),
-        })
-        .unwrap();
-    // Quick retries: these tests check what is retried, not how long we wait.
-    let rest = RestClient::new(
-        http_client().unwrap(),
-        Arc::new(tokens),
-        Arc::new(Budget::new(BudgetLimits::GMAIL)),
-    )
-    .with_retry(RetryPolicy {
-        backoff_start: Duration::from_millis(5),
-        backoff_max: Duration::from_millis(50),
-        ..RetryPolicy::default()
-    });
+    let rest = api_support::rest_client(fake.token_url(), grant, account, BudgetLimits::GMAIL, 4);
     GmailClient::new(rest, fake.api_root())
 }
 

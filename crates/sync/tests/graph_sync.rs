@@ -6,18 +6,17 @@
 //! off in the middle, local changes made offline). Every test ends by checking our
 //! requests against the CSDL.
 
+mod api_support;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::{json, Value};
-use switchboard_auth::{AccountTokens, ProviderConfig, TokenClient, TokenSet};
 use switchboard_core::{Clock, FixedClock};
 use switchboard_mail::compose::{Draft, Mailbox as Address};
 use switchboard_mail::graph::{GraphClient, Mailbox};
-use switchboard_mail::rest::{http_client, Budget, BudgetLimits, RestClient, RetryPolicy};
-use switchboard_secrets::{MemoryStore, Secret};
+use switchboard_mail::rest::BudgetLimits;
 use switchboard_store::{MailFlag, Store};
 use switchboard_sync::graph::{sync_once, GraphSyncOptions};
 use switchboard_sync::graph_send::{GraphMailbox, GraphTransport};
@@ -49,41 +48,12 @@ fn raw(id: &str, subject: &str, reply_to: Option<&str>) -> String {
 
 fn client_for(fake: &GraphFake, account: i64, mailbox: Mailbox) -> GraphClient {
     let grant = fake.grant().unwrap();
-    let provider = ProviderConfig {
-        authorize_url: "http://127.0.0.1:9/unused".into(),
-        token_url: fake.token_url(),
-        client_id: "test-client".into(),
-        client_secret: None,
-        scopes: vec![],
-        extra_auth_params: vec![],
+    let grant = api_support::Grant {
+        access_token: grant.access_token,
+        refresh_token: grant.refresh_token,
+        expires_in: grant.expires_in,
     };
-    let tokens = AccountTokens::new(
-        provider,
-        Arc::new(MemoryStore::new()),
-        format!("account/{account}/oauth"),
-        TokenClient::new().unwrap(),
-    );
-    tokens
-        .save(&TokenSet {
-            access_token: Secret::new(grant.access_token),
-            refresh_token: Some(Secret::new(grant.refresh_token)),
-            expires_at: Some(Utc::now() + chrono::Duration::seconds(grant.expires_in as i64)),
-            scope: None,
-            token_type: "Bearer".into(),
-        })
-        .unwrap();
-    // Quick retries: these tests check what is retried, not how long we wait.
-    let rest = RestClient::new(
-        http_client().unwrap(),
-        Arc::new(tokens),
-        Arc::new(Budget::new(BudgetLimits::GRAPH)),
-    )
-    .with_retry(RetryPolicy {
-        max_server_retries: 2,
-        backoff_start: Duration::from_millis(5),
-        backoff_max: Duration::from_millis(50),
-        ..RetryPolicy::default()
-    });
+    let rest = api_support::rest_client(fake.token_url(), grant, account, BudgetLimits::GRAPH, 2);
     GraphClient::new(rest, &fake.api_root(), mailbox).with_page_size(5)
 }
 
