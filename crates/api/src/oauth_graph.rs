@@ -9,7 +9,6 @@ use switchboard_store::AccountConfigRow;
 use switchboard_sync::api_mail::ApiSyncError;
 use switchboard_sync::graph::GraphSyncOptions;
 use switchboard_sync::imap::{SyncProgress, SyncReport};
-use switchboard_sync::outbox::{Outbox, RunReport, SendAccount};
 
 use crate::oauth_accounts::{rest_error, ApiAccountConfig};
 use crate::{Api, ApiError, ApiResult};
@@ -101,21 +100,6 @@ pub(crate) async fn sync_once(
         progress,
     )
     .await
-}
-
-pub(crate) async fn run_outbox(
-    api: &Api,
-    outbox: &Outbox,
-    account: &SendAccount,
-    row: &AccountConfigRow,
-    config: &ApiAccountConfig,
-) -> ApiResult<RunReport> {
-    let client = api.graph_client(row, config)?;
-    let mut transport = switchboard_sync::graph_send::GraphTransport::new(client.clone());
-    let mut mailbox = switchboard_sync::graph_send::GraphMailbox::new(client);
-    Ok(outbox
-        .run_due(account, &mut transport, &mut mailbox)
-        .await?)
 }
 
 /// Replays the account's queued mail changes now.

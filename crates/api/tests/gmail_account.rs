@@ -215,3 +215,61 @@ async fn a_reply_from_a_gmail_account_is_sent_through_the_api_once() {
     let violations = fake.contract_violations().unwrap();
     assert!(violations.is_empty(), "{violations:#?}");
 }
+
+/// A draft saved in a Gmail account is created in Gmail's Drafts, replaced (not
+/// duplicated) when saved again, and removed from Gmail when discarded.
+#[tokio::test(flavor = "multi_thread")]
+async fn gmail_drafts_are_created_replaced_and_removed_through_the_drafts_api() {
+    use switchboard_api::dto::{Address, DraftInput};
+
+    let fake = GmailFake::start(GmailFakeOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::open(dir.path(), Arc::new(MemoryStore::new()))
+        .await
+        .unwrap();
+    api.add_api_account(ApiAccountInput {
+        name: "gmail".into(),
+        kind: "gmail".into(),
+        refresh_token: fake.grant().unwrap().refresh_token,
+        api_root: Some(fake.api_root()),
+        token_url: Some(fake.token_url()),
+        client_id: Some("switchboard-test".into()),
+        mailbox: None,
+        poll_seconds: None,
+    })
+    .await
+    .unwrap();
+    let input = |draft_id: Option<i64>, text: &str| DraftInput {
+        draft_id,
+        account_id: 1,
+        to: vec![Address {
+            name: None,
+            email: "dana@customer.example".into(),
+        }],
+        cc: vec![],
+        bcc: vec![],
+        subject: "Proposal".into(),
+        text: text.into(),
+        html: None,
+        attachments: vec![],
+        inline_images: vec![],
+        in_reply_to: None,
+        references: vec![],
+    };
+    let drafts = || fake.state().unwrap()["drafts"].as_array().unwrap().len();
+
+    let saved = api.save_draft(input(None, "first words")).await.unwrap();
+    assert_eq!(api.run_outbox_once(1).await.unwrap().drafts_uploaded, 1);
+    assert_eq!(drafts(), 1);
+    api.save_draft(input(saved.draft_id, "second words"))
+        .await
+        .unwrap();
+    assert_eq!(api.run_outbox_once(1).await.unwrap().drafts_uploaded, 1);
+    assert_eq!(drafts(), 1, "replaced, not duplicated");
+    assert_eq!(api.run_outbox_once(1).await.unwrap().drafts_uploaded, 0);
+    api.discard_draft(saved.draft_id.unwrap()).await.unwrap();
+    assert_eq!(api.run_outbox_once(1).await.unwrap().drafts_deleted, 1);
+    assert_eq!(drafts(), 0);
+    let violations = fake.contract_violations().unwrap();
+    assert!(violations.is_empty(), "{violations:#?}");
+}

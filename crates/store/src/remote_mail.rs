@@ -417,3 +417,58 @@ async fn insert_new(
     replace_labels(tx, &ids, &label_rows).await?;
     Ok(())
 }
+
+impl Store {
+    /// Records a provider draft id and returns the number the outbox keeps for it.
+    pub async fn remember_remote_draft(&self, account_id: i64, remote_id: &str) -> Result<u32> {
+        let key: i64 = sqlx::query_scalar(
+            "INSERT INTO remote_drafts (account_id, local_key, remote_id)
+             VALUES (?1, (SELECT coalesce(max(local_key), 0) + 1 FROM remote_drafts
+                          WHERE account_id = ?1), ?2)
+             RETURNING local_key",
+        )
+        .bind(account_id)
+        .bind(remote_id)
+        .fetch_one(&self.pool)
+        .await?;
+        u32::try_from(key).map_err(|_| crate::StoreError::Invalid("draft key overflow".into()))
+    }
+
+    /// The provider draft id behind an outbox draft number.
+    pub async fn remote_draft_id(&self, account_id: i64, key: u32) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT remote_id FROM remote_drafts WHERE account_id = ? AND local_key = ?",
+        )
+        .bind(account_id)
+        .bind(i64::from(key))
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Points an outbox draft number at another provider draft (a replaced copy).
+    pub async fn replace_remote_draft(
+        &self,
+        account_id: i64,
+        key: u32,
+        remote_id: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE remote_drafts SET remote_id = ? WHERE account_id = ? AND local_key = ?",
+        )
+        .bind(remote_id)
+        .bind(account_id)
+        .bind(i64::from(key))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn forget_remote_draft(&self, account_id: i64, key: u32) -> Result<()> {
+        sqlx::query("DELETE FROM remote_drafts WHERE account_id = ? AND local_key = ?")
+            .bind(account_id)
+            .bind(i64::from(key))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

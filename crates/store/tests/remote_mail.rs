@@ -362,3 +362,36 @@ async fn graph_moves_change_the_folder_and_status_is_recorded() {
         "up_to_date"
     );
 }
+
+#[tokio::test]
+async fn provider_draft_ids_get_outbox_numbers_per_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let g = gmail(&store).await;
+    let other = store
+        .ensure_account("Other", "graph", None, 0)
+        .await
+        .unwrap();
+    let a = store.remember_remote_draft(g.account, "r-1").await.unwrap();
+    let b = store.remember_remote_draft(g.account, "r-2").await.unwrap();
+    let c = store.remember_remote_draft(other, "AAMk-1").await.unwrap();
+    assert_eq!((a, b, c), (1, 2, 1));
+    store
+        .replace_remote_draft(g.account, a, "r-3")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .remote_draft_id(g.account, a)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("r-3")
+    );
+    assert_eq!(
+        store.remote_draft_id(other, 1).await.unwrap().as_deref(),
+        Some("AAMk-1")
+    );
+    store.forget_remote_draft(g.account, a).await.unwrap();
+    assert_eq!(store.remote_draft_id(g.account, a).await.unwrap(), None);
+}

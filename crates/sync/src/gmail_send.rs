@@ -5,7 +5,8 @@
 //! thread it replies to (so Gmail keeps the reply in its conversation), and "finish"
 //! sends it. Gmail files every sent message in Sent itself, so the outbox is run with
 //! `provider_saves_sent` and a resumed send asks Sent (`rfc822msgid:`) before sending
-//! again: a retried send never sends twice.
+//! again: a retried send never sends twice. Drafts go to Gmail's Drafts through the drafts
+//! API, each under the number the outbox keeps for its copy.
 
 use switchboard_mail::compose::RemoteMailbox;
 use switchboard_mail::gmail::{GmailClient, GmailError};
@@ -91,15 +92,38 @@ impl MailTransport for GmailTransport {
     }
 }
 
-/// Gmail's Sent as the outbox's mailbox. Drafts stay local for Gmail accounts.
+/// Gmail's Sent and Drafts as the outbox's mailbox.
 pub struct GmailMailbox {
     client: GmailClient,
+    /// Where the outbox's draft numbers map to Gmail draft ids.
+    drafts: Option<(switchboard_store::Store, i64)>,
 }
 
 impl GmailMailbox {
+    /// Sent only: drafts are not copied to the server.
     pub fn new(client: GmailClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            drafts: None,
+        }
     }
+
+    /// Also keeps the account's drafts in Gmail's Drafts (drafts.create/update/delete),
+    /// numbered for the outbox in `store`.
+    pub fn with_drafts(
+        client: GmailClient,
+        store: switchboard_store::Store,
+        account_id: i64,
+    ) -> Self {
+        Self {
+            client,
+            drafts: Some((store, account_id)),
+        }
+    }
+}
+
+fn store_to_net(e: switchboard_store::StoreError) -> NetError {
+    NetError::Protocol(format!("local store: {e}"))
 }
 
 impl RemoteMailbox for GmailMailbox {
@@ -119,13 +143,79 @@ impl RemoteMailbox for GmailMailbox {
 
     async fn save_draft(
         &mut self,
-        _raw: &[u8],
-        _replaces: Option<u32>,
+        raw: &[u8],
+        replaces: Option<u32>,
     ) -> Result<Option<u32>, NetError> {
-        Ok(None)
+        let Some((store, account)) = &self.drafts else {
+            return Ok(None);
+        };
+        let thread = match replied_to(raw) {
+            Some(parent) => self
+                .client
+                .find_by_message_id(&parent, None)
+                .await
+                .map_err(gmail_to_net)?
+                .into_iter()
+                .next()
+                .map(|m| m.thread_id)
+                .filter(|t| !t.is_empty()),
+            None => None,
+        };
+        if let Some(key) = replaces {
+            if let Some(id) = store
+                .remote_draft_id(*account, key)
+                .await
+                .map_err(store_to_net)?
+            {
+                let draft = match self.client.update_draft(&id, raw, thread.as_deref()).await {
+                    Ok(draft) => draft,
+                    // Deleted in Gmail meanwhile: a new draft takes its number.
+                    Err(GmailError::NotFound(_)) => self
+                        .client
+                        .create_draft(raw, thread.as_deref())
+                        .await
+                        .map_err(gmail_to_net)?,
+                    Err(e) => return Err(gmail_to_net(e)),
+                };
+                if draft.id != id {
+                    store
+                        .replace_remote_draft(*account, key, &draft.id)
+                        .await
+                        .map_err(store_to_net)?;
+                }
+                return Ok(Some(key));
+            }
+        }
+        let draft = self
+            .client
+            .create_draft(raw, thread.as_deref())
+            .await
+            .map_err(gmail_to_net)?;
+        Ok(Some(
+            store
+                .remember_remote_draft(*account, &draft.id)
+                .await
+                .map_err(store_to_net)?,
+        ))
     }
 
-    async fn delete_draft(&mut self, _uid: u32) -> Result<(), NetError> {
-        Ok(())
+    async fn delete_draft(&mut self, key: u32) -> Result<(), NetError> {
+        let Some((store, account)) = &self.drafts else {
+            return Ok(());
+        };
+        if let Some(id) = store
+            .remote_draft_id(*account, key)
+            .await
+            .map_err(store_to_net)?
+        {
+            match self.client.delete_draft(&id).await {
+                Ok(()) | Err(GmailError::NotFound(_)) => {}
+                Err(e) => return Err(gmail_to_net(e)),
+            }
+        }
+        store
+            .forget_remote_draft(*account, key)
+            .await
+            .map_err(store_to_net)
     }
 }

@@ -11,7 +11,7 @@
 use switchboard_mail::compose::RemoteMailbox;
 use switchboard_mail::graph::{GraphClient, GraphError};
 use switchboard_mail::net::NetError;
-use switchboard_mail::rest::RestError;
+use switchboard_mail::rest::{Priority, RestError};
 use switchboard_mail::smtp::{Envelope, SmtpError};
 
 use crate::outbox::MailTransport;
@@ -122,12 +122,34 @@ impl MailTransport for GraphTransport {
 #[derive(Debug, Clone)]
 pub struct GraphMailbox {
     client: GraphClient,
+    /// Where the outbox's draft numbers map to Graph draft ids.
+    drafts: Option<(switchboard_store::Store, i64)>,
 }
 
 impl GraphMailbox {
+    /// Sent only: drafts are not copied to the server.
     pub fn new(client: GraphClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            drafts: None,
+        }
     }
+
+    /// Also keeps the account's drafts in Drafts, numbered for the outbox in `store`.
+    pub fn with_drafts(
+        client: GraphClient,
+        store: switchboard_store::Store,
+        account_id: i64,
+    ) -> Self {
+        Self {
+            client,
+            drafts: Some((store, account_id)),
+        }
+    }
+}
+
+fn store_to_net(e: switchboard_store::StoreError) -> NetError {
+    NetError::Protocol(format!("local store: {e}"))
 }
 
 impl RemoteMailbox for GraphMailbox {
@@ -145,18 +167,63 @@ impl RemoteMailbox for GraphMailbox {
         Ok(())
     }
 
-    /// Graph ids are not UIDs: the draft is created and no UID comes back.
+    /// Graph cannot replace a draft's MIME in place: the new copy is created first, then
+    /// the old one deleted, and the outbox's number follows the new id.
     async fn save_draft(
         &mut self,
         raw: &[u8],
-        _replaces: Option<u32>,
+        replaces: Option<u32>,
     ) -> Result<Option<u32>, NetError> {
-        self.client.create_draft(raw).await.map_err(net_error)?;
-        Ok(None)
+        let Some((store, account)) = &self.drafts else {
+            return Ok(None);
+        };
+        let created = self.client.create_draft(raw).await.map_err(net_error)?;
+        let previous = match replaces {
+            Some(key) => store
+                .remote_draft_id(*account, key)
+                .await
+                .map_err(store_to_net)?
+                .map(|id| (key, id)),
+            None => None,
+        };
+        match previous {
+            Some((key, old)) => {
+                store
+                    .replace_remote_draft(*account, key, &created.id)
+                    .await
+                    .map_err(store_to_net)?;
+                match self.client.delete(&old, Priority::Interactive).await {
+                    Ok(()) | Err(GraphError::NotFound(_)) => {}
+                    Err(e) => return Err(net_error(e)),
+                }
+                Ok(Some(key))
+            }
+            None => Ok(Some(
+                store
+                    .remember_remote_draft(*account, &created.id)
+                    .await
+                    .map_err(store_to_net)?,
+            )),
+        }
     }
 
-    /// No Graph draft has a UID (see [`save_draft`](Self::save_draft)).
-    async fn delete_draft(&mut self, _uid: u32) -> Result<(), NetError> {
-        Ok(())
+    async fn delete_draft(&mut self, key: u32) -> Result<(), NetError> {
+        let Some((store, account)) = &self.drafts else {
+            return Ok(());
+        };
+        if let Some(id) = store
+            .remote_draft_id(*account, key)
+            .await
+            .map_err(store_to_net)?
+        {
+            match self.client.delete(&id, Priority::Interactive).await {
+                Ok(()) | Err(GraphError::NotFound(_)) => {}
+                Err(e) => return Err(net_error(e)),
+            }
+        }
+        store
+            .forget_remote_draft(*account, key)
+            .await
+            .map_err(store_to_net)
     }
 }

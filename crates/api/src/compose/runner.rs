@@ -120,46 +120,99 @@ impl RemoteMailbox for AccountMailbox {
 }
 
 impl Api {
-    /// The outbox of a Gmail or Graph account: due messages go through the provider's
-    /// API, which files them in Sent itself. Drafts stay on this machine for these
-    /// accounts.
+    /// The outbox of a Gmail or Graph account: discarded drafts leave the provider's
+    /// Drafts, changed drafts are uploaded through its drafts API, and due messages are
+    /// sent through the provider, which files them in Sent itself.
     async fn run_api_outbox_once(
         &self,
         row: &switchboard_store::AccountConfigRow,
         config: &crate::oauth_accounts::ApiAccountConfig,
     ) -> ApiResult<OutboxRunView> {
-        let mut view = OutboxRunView {
+        let view = OutboxRunView {
             account_id: row.id,
             ..OutboxRunView::default()
         };
+        let deletes: Vec<(i64, u32)> = pending_deletes(&self.store)
+            .await?
+            .into_iter()
+            .filter(|(a, _)| *a == row.id)
+            .collect();
+        let uploads = !self.store.drafts_to_upload(row.id).await?.is_empty();
         let due = self
             .store
             .next_outbox_due(row.id)
             .await?
             .is_some_and(|at| at <= self.now_ms());
-        if !due {
+        if deletes.is_empty() && !uploads && !due {
             return Ok(view);
         }
-        let account = SendAccount {
-            account_id: row.id,
-            provider_saves_sent: true,
-        };
-        let outbox = self.outbox();
-        let report = match row.kind.as_str() {
-            crate::oauth_accounts::GMAIL => {
-                let client = self.gmail_client(row, config)?;
-                let mut transport =
-                    switchboard_sync::gmail_send::GmailTransport::new(client.clone());
-                let mut mailbox = switchboard_sync::gmail_send::GmailMailbox::new(client);
-                outbox
-                    .run_due(&account, &mut transport, &mut mailbox)
-                    .await?
+        if row.kind == crate::oauth_accounts::GMAIL {
+            let client = self.gmail_client(row, config)?;
+            let mut transport = switchboard_sync::gmail_send::GmailTransport::new(client.clone());
+            let mut mailbox = switchboard_sync::gmail_send::GmailMailbox::with_drafts(
+                client,
+                self.store.clone(),
+                row.id,
+            );
+            self.api_outbox_pass(view, deletes, due, &mut transport, &mut mailbox)
+                .await
+        } else {
+            let client = self.graph_client(row, config)?;
+            let mut transport = switchboard_sync::graph_send::GraphTransport::new(client.clone());
+            let mut mailbox = switchboard_sync::graph_send::GraphMailbox::with_drafts(
+                client,
+                self.store.clone(),
+                row.id,
+            );
+            self.api_outbox_pass(view, deletes, due, &mut transport, &mut mailbox)
+                .await
+        }
+    }
+
+    async fn api_outbox_pass<T, M>(
+        &self,
+        mut view: OutboxRunView,
+        deletes: Vec<(i64, u32)>,
+        sends_due: bool,
+        transport: &mut T,
+        mailbox: &mut M,
+    ) -> ApiResult<OutboxRunView>
+    where
+        T: switchboard_sync::outbox::MailTransport,
+        M: RemoteMailbox,
+    {
+        let account_id = view.account_id;
+        let mut removed = Vec::new();
+        for (account, key) in deletes {
+            match mailbox.delete_draft(key).await {
+                Ok(()) => removed.push((account, key)),
+                Err(e) => {
+                    view.warnings.push(format!(
+                        "A discarded draft is still in Drafts (will try again): {e}"
+                    ));
+                    break;
+                }
             }
-            _ => crate::oauth_graph::run_outbox(self, &outbox, &account, row, config).await?,
-        };
-        view.sent = report.sent;
-        view.deferred = report.deferred as u32;
-        view.failed = report.failed as u32;
+        }
+        view.drafts_deleted = removed.len() as u32;
+        forget_remote_draft_deletes(&self.store, &removed).await?;
+        let outbox = self.outbox();
+        match outbox.upload_drafts(account_id, mailbox).await {
+            Ok(n) => view.drafts_uploaded = n as u32,
+            Err(e) => view.warnings.push(format!(
+                "A draft could not be saved to the server's Drafts (kept here, will try again): {e}"
+            )),
+        }
+        if sends_due {
+            let account = SendAccount {
+                account_id,
+                provider_saves_sent: true,
+            };
+            let report = outbox.run_due(&account, transport, mailbox).await?;
+            view.sent = report.sent;
+            view.deferred = report.deferred as u32;
+            view.failed = report.failed as u32;
+        }
         Ok(view)
     }
 
@@ -178,15 +231,6 @@ impl Api {
     /// running out); None when there is nothing.
     pub async fn outbox_due_at(&self, account_id: i64) -> ApiResult<Option<i64>> {
         let now = self.now_ms();
-        // Drafts of Gmail/Graph accounts stay local: only their sends are work.
-        if self
-            .api_accounts(None)
-            .await?
-            .iter()
-            .any(|(row, _)| row.id == account_id)
-        {
-            return Ok(self.store.next_outbox_due(account_id).await?);
-        }
         let deletes = pending_deletes(&self.store).await?;
         if deletes.iter().any(|(a, _)| *a == account_id)
             || !self.store.drafts_to_upload(account_id).await?.is_empty()
