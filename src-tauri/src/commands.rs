@@ -1,7 +1,7 @@
 //! Thin Tauri commands over `switchboard-api`. Each one: get the workspace, call the
 //! API, return its result. Names and signatures mirror `switchboard_api::bindings`.
 
-use crate::{notify, tray, AppState};
+use crate::{background, notify, tray, AppState};
 use switchboard_api::dto::*;
 use switchboard_api::Api;
 use tauri::{AppHandle, Emitter, State};
@@ -34,6 +34,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "provider_presets",
     "test_imap_account",
     "add_imap_account",
+    "sign_in_account",
+    "account_statuses",
     "list_folders",
     "sync_now",
     "apply_mail_action",
@@ -75,6 +77,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         provider_presets,
         test_imap_account,
         add_imap_account,
+        sign_in_account,
+        account_statuses,
         list_folders,
         sync_now,
         apply_mail_action,
@@ -243,6 +247,28 @@ async fn add_imap_account(
     Ok(test)
 }
 
+/// Signs in to a Gmail or Outlook account in the system browser (adding it, or renewing
+/// a sign-in the provider refused), then restarts background sync so it syncs again.
+#[tauri::command]
+async fn sign_in_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    kind: String,
+) -> Cmd<String> {
+    let email = api(&state)?
+        .sign_in_api_account_in_browser(&name, &kind)
+        .await?;
+    state.sync.restart(&app);
+    let _ = app.emit(background::EVENT_ACCOUNT_STATUS, ());
+    Ok(email)
+}
+
+#[tauri::command]
+async fn account_statuses(state: State<'_, AppState>) -> Cmd<Vec<AccountStatusView>> {
+    api(&state)?.account_statuses().await
+}
+
 #[tauri::command]
 async fn list_folders(state: State<'_, AppState>, account_id: Option<i64>) -> Cmd<Vec<FolderView>> {
     api(&state)?.list_folders(account_id).await
@@ -254,9 +280,16 @@ async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Cmd<Vec<SyncSum
     let mut progress = move |p: &SyncProgressView| {
         let _ = progress_app.emit("sync://progress", p.clone());
     };
-    let summaries = api(&state)?.sync_imap_once(None, &mut progress).await?;
+    let api = api(&state)?;
+    let imap = api.sync_imap_once(None, &mut progress).await;
+    // Gmail and Outlook accounts sync even when an IMAP server failed; a failed API
+    // account shows in its status, not as the command's error.
+    let oauth = api.sync_each_api_account(&mut progress).await;
     let _ = app.emit("mail://changed", ());
+    let _ = app.emit(background::EVENT_ACCOUNT_STATUS, ());
     tray::refresh(&app).await;
+    let mut summaries = imap?;
+    summaries.extend(oauth?);
     Ok(summaries)
 }
 

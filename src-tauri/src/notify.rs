@@ -8,9 +8,21 @@ use tauri::{AppHandle, Emitter};
 
 pub const APP_NAME: &str = "Switchboard";
 
+/// A clicked notification about an account: the UI opens the accounts in Settings.
+pub const EVENT_OPEN_ACCOUNTS: &str = "notification://open-accounts";
+
 /// Shows a notification; `on_open` runs if the user clicks it. Returns once the
 /// notification server has accepted it.
 pub fn show(
+    summary: &str,
+    body: &str,
+    on_open: impl FnOnce() + Send + 'static,
+) -> Result<(), String> {
+    show_with_icon("mail-unread", summary, body, on_open)
+}
+
+fn show_with_icon(
+    icon: &str,
     summary: &str,
     body: &str,
     on_open: impl FnOnce() + Send + 'static,
@@ -19,7 +31,7 @@ pub fn show(
         .appname(APP_NAME)
         .summary(summary)
         .body(body)
-        .icon("mail-unread")
+        .icon(icon)
         .action("default", "Open")
         .show()
         .map_err(|e| e.to_string())?;
@@ -99,5 +111,38 @@ pub(crate) async fn announce_inbox_mail(app: &AppHandle, api: &Api, fresh: &[(i6
     });
     if let Err(e) = result {
         tracing::warn!("notification not shown: {e}");
+    }
+}
+
+/// Tells the user an account stopped syncing until they sign in again; clicking opens
+/// the accounts in Settings, where "Sign in again" is.
+pub(crate) fn announce_needs_sign_in(app: &AppHandle, account: &str) {
+    let app = app.clone();
+    let result = show_with_icon(
+        "dialog-password",
+        &needs_sign_in_summary(account),
+        "Its mail stopped syncing. Open Switchboard and choose Sign in again.",
+        move || {
+            show_main_window(&app);
+            let _ = app.emit(EVENT_OPEN_ACCOUNTS, ());
+        },
+    );
+    if let Err(e) = result {
+        tracing::warn!("notification not shown: {e}");
+    }
+}
+
+fn needs_sign_in_summary(account: &str) -> String {
+    format!("{account} needs you to sign in again")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_sign_in_notification_names_the_account() {
+        assert_eq!(
+            super::needs_sign_in_summary("Personal"),
+            "Personal needs you to sign in again"
+        );
     }
 }

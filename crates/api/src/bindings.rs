@@ -6,10 +6,11 @@ use crate::dto::*;
 use switchboard_core::ErrorCode;
 use ts_rs::{Config, TS};
 
-/// A command as the UI sees it: its name, its one argument (if any) and its result.
+/// A command as the UI sees it: its name, its arguments (name and TypeScript type, in
+/// order) and its result.
 pub struct CommandSig {
     pub name: &'static str,
-    pub arg: Option<(&'static str, String)>,
+    pub args: Vec<(&'static str, String)>,
     pub ret: String,
 }
 
@@ -19,7 +20,11 @@ fn ts<T: TS>(cfg: &Config) -> String {
 
 pub fn commands() -> Vec<CommandSig> {
     let cfg = config();
-    let c = |name, arg: Option<(&'static str, String)>, ret: String| CommandSig { name, arg, ret };
+    let c = |name, arg: Option<(&'static str, String)>, ret: String| CommandSig {
+        name,
+        args: arg.into_iter().collect(),
+        ret,
+    };
     vec![
         c("app_status", None, ts::<AppStatus>(&cfg)),
         c("open_demo_workspace", None, ts::<DemoReport>(&cfg)),
@@ -112,6 +117,15 @@ pub fn commands() -> Vec<CommandSig> {
             Some(("input", ts::<ImapAccountInput>(&cfg))),
             ts::<ConnectionTest>(&cfg),
         ),
+        CommandSig {
+            name: "sign_in_account",
+            args: vec![
+                ("name", "string".into()),
+                ("kind", r#""gmail" | "graph""#.into()),
+            ],
+            ret: "string".into(),
+        },
+        c("account_statuses", None, ts::<Vec<AccountStatusView>>(&cfg)),
         c(
             "list_folders",
             Some(("accountId", "number | null".into())),
@@ -236,6 +250,7 @@ pub fn typescript_bindings() -> String {
         ImapAccountInput::decl(&cfg),
         ServerCheck::decl(&cfg),
         ConnectionTest::decl(&cfg),
+        AccountStatusView::decl(&cfg),
         FolderView::decl(&cfg),
         SyncProgressView::decl(&cfg),
         SyncSummary::decl(&cfg),
@@ -262,9 +277,17 @@ pub fn typescript_bindings() -> String {
         out.push_str("\n\n");
     }
     for cmd in commands() {
-        let (params, payload) = match &cmd.arg {
-            Some((arg, ty)) => (format!("{arg}: {ty}"), format!(", {{ {arg} }}")),
-            None => (String::new(), String::new()),
+        let params = cmd
+            .args
+            .iter()
+            .map(|(arg, ty)| format!("{arg}: {ty}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let names = cmd.args.iter().map(|(arg, _)| *arg).collect::<Vec<_>>();
+        let payload = if names.is_empty() {
+            String::new()
+        } else {
+            format!(", {{ {} }}", names.join(", "))
         };
         out.push_str(&format!(
             "export function {}({params}): Promise<{}> {{\n  return invoke(\"{}\"{payload});\n}}\n\n",
@@ -309,6 +332,14 @@ mod tests {
         assert_eq!(camel("list_threads"), "listThreads");
         assert_eq!(camel("stats"), "stats");
         assert_eq!(camel("set_sync_paused"), "setSyncPaused");
+    }
+
+    #[test]
+    fn a_command_with_several_arguments_passes_them_by_name() {
+        let b = typescript_bindings();
+        assert!(b.contains(
+            "export function signInAccount(name: string, kind: \"gmail\" | \"graph\"): Promise<string> {\n  return invoke(\"sign_in_account\", { name, kind });\n}"
+        ), "{b}");
     }
 
     #[test]

@@ -217,6 +217,16 @@ export type ConnectionTest = { imap: ServerCheck, smtp: ServerCheck,
  */
 warnings: Array<string>, };
 
+export type AccountStatusView = { account_id: number, 
+/**
+ * syncing, up_to_date, needs_sign_in, rate_limited, offline, error
+ */
+state: string, detail: string | null, 
+/**
+ * rate_limited: when the account may send requests again.
+ */
+until_ms: number | null, updated_at: number, };
+
 export type FolderView = { id: number, account_id: number, 
 /**
  * Full name, hierarchy included ("Projects/Acme").
@@ -422,6 +432,14 @@ export function testImapAccount(input: ImapAccountInput): Promise<ConnectionTest
 
 export function addImapAccount(input: ImapAccountInput): Promise<ConnectionTest> {
   return invoke("add_imap_account", { input });
+}
+
+export function signInAccount(name: string, kind: "gmail" | "graph"): Promise<string> {
+  return invoke("sign_in_account", { name, kind });
+}
+
+export function accountStatuses(): Promise<Array<AccountStatusView>> {
+  return invoke("account_statuses");
 }
 
 export function listFolders(accountId: number | null): Promise<Array<FolderView>> {

@@ -2,6 +2,7 @@
 export const queryKeys = {
   appStatus: ["appStatus"] as const,
   accounts: ["accounts"] as const,
+  accountStatuses: ["accountStatuses"] as const,
   threads: (accountId: number | null) => ["threads", accountId] as const,
   thread: (id: number) => ["thread", id] as const,
   search: (query: string) => ["search", query] as const,

@@ -4,6 +4,7 @@ import { listAccounts, type ConnectionTest } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
 import { ErrorNote } from "../../components/ErrorNote";
 import { AddAccountDialog, CheckRow } from "./AddAccountDialog";
+import { AccountStatusChip, useAccountStatuses } from "./AccountStatus";
 import "./accounts.css";
 
 interface Props {
@@ -17,13 +18,16 @@ interface Props {
 export function AccountsSection({ highlight, onShowWelcome }: Props) {
   const accounts = useQuery({ queryKey: queryKeys.accounts, queryFn: listAccounts });
   const [adding, setAdding] = useState(false);
-  const [added, setAdded] = useState<{ name: string; result: ConnectionTest } | null>(null);
+  const statuses = useAccountStatuses();
+  const [added, setAdded] = useState<{ name: string; result?: ConnectionTest; email?: string } | null>(null);
   return (
     <section className={`card${highlight ? " card--highlight" : ""}`} data-testid="accounts-section">
       <h2>Accounts</h2>
       {accounts.isError && <ErrorNote error={accounts.error} onRetry={() => void accounts.refetch()} />}
       {accounts.data && accounts.data.length === 0 && (
-        <p className="muted">No accounts yet. Add an IMAP account to sync its mail into this computer.</p>
+        <p className="muted">
+          No accounts yet. Sign in to Gmail or Outlook, or add an IMAP account, to sync its mail into this computer.
+        </p>
       )}
       {accounts.data && accounts.data.length > 0 && (
         <ul className="account-list" data-testid="account-list">
@@ -31,6 +35,7 @@ export function AccountsSection({ highlight, onShowWelcome }: Props) {
             <li key={a.id} data-testid="account-row">
               <span className="account-list__name">{a.name}</span>
               {a.email && <span className="muted">{a.email}</span>}
+              <AccountStatusChip account={a} status={statuses.get(a.id)} />
               <span className="account-list__kind muted">
                 {a.kind} · {a.message_count.toLocaleString()} messages
               </span>
@@ -40,9 +45,12 @@ export function AccountsSection({ highlight, onShowWelcome }: Props) {
       )}
       {added && (
         <div className="account-added" role="status" data-testid="account-added">
-          <p>Added {added.name}. Its mail appears as it syncs.</p>
-          {!added.result.smtp.ok && <CheckRow server="SMTP" check={added.result.smtp} />}
-          {added.result.warnings.map((w) => (
+          <p>
+            Added {added.name}
+            {added.email && ` (${added.email})`}. Its mail appears as it syncs.
+          </p>
+          {added.result && !added.result.smtp.ok && <CheckRow server="SMTP" check={added.result.smtp} />}
+          {added.result?.warnings.map((w) => (
             <p key={w} className="form-warning">
               {w}
             </p>
@@ -58,7 +66,11 @@ export function AccountsSection({ highlight, onShowWelcome }: Props) {
         </button>
       )}
       {adding && (
-        <AddAccountDialog onClose={() => setAdding(false)} onAdded={(name, result) => setAdded({ name, result })} />
+        <AddAccountDialog
+          onClose={() => setAdding(false)}
+          onAdded={(name, result) => setAdded({ name, result })}
+          onSignedIn={(name, email) => setAdded({ name, email })}
+        />
       )}
     </section>
   );

@@ -27,6 +27,7 @@ import {
   type Security,
 } from "./accountForm";
 import { addErrorTitle, checkSentence } from "./serverChecks";
+import { freeAccountName, SIGN_IN_PROVIDERS, SignInError, SignInWaiting, useSignIn } from "./signIn";
 import "./accounts.css";
 
 const PRESETS_KEY = ["providerPresets"] as const;
@@ -50,13 +51,16 @@ interface Props {
   onClose(): void;
   /** The account was stored; `result` says how each server answered. */
   onAdded?(name: string, result: ConnectionTest): void;
+  /** A Gmail or Outlook account was signed in to; `email` is its address. */
+  onSignedIn?(name: string, email: string): void;
 }
 
 /**
- * Adds an IMAP/SMTP account. The password lives only in its input element: it is read
- * when a command is sent and never copied into React or query state.
+ * Adds a Gmail or Outlook account by signing in in the browser, or an IMAP/SMTP account.
+ * The password lives only in its input element: it is read when a command is sent and
+ * never copied into React or query state.
  */
-export function AddAccountDialog({ onClose, onAdded }: Props) {
+export function AddAccountDialog({ onClose, onAdded, onSignedIn }: Props) {
   const queryClient = useQueryClient();
   const presets = useQuery({ queryKey: PRESETS_KEY, queryFn: providerPresets, staleTime: Infinity });
   const accounts = useQuery({ queryKey: queryKeys.accounts, queryFn: listAccounts });
@@ -83,6 +87,7 @@ export function AddAccountDialog({ onClose, onAdded }: Props) {
         queryClient.invalidateQueries({ queryKey: queryKeys.stats }),
       ]),
   });
+  const signIn = useSignIn();
   const busy = test.isPending || add.isPending;
 
   useEffect(() => {
@@ -144,6 +149,20 @@ export function AddAccountDialog({ onClose, onAdded }: Props) {
     }
   };
 
+  const startSignIn = (kind: (typeof SIGN_IN_PROVIDERS)[number]) => {
+    // The name typed below, else the provider's name (not one an account already has).
+    const name = form.name.trim() || freeAccountName(kind.defaultName, accounts.data?.map((a) => a.name) ?? []);
+    signIn.mutate(
+      { name, kind: kind.kind },
+      {
+        onSuccess: (email) => {
+          onSignedIn?.(name, email);
+          onClose();
+        },
+      },
+    );
+  };
+
   const preset = presets.data?.find((p) => p.id === form.presetId);
   const nameTaken = accounts.data?.some((a) => a.name === form.name.trim() && form.name.trim() !== "");
   const field = (name: FormField) => ({
@@ -171,6 +190,31 @@ export function AddAccountDialog({ onClose, onAdded }: Props) {
           }}
         >
           <h2 id={ids.title}>Add an email account</h2>
+
+          <div className="sign-in" data-testid="sign-in">
+            {signIn.isPending ? (
+              <SignInWaiting onCancel={() => signIn.reset()} />
+            ) : (
+              <div className="sign-in__buttons">
+                {SIGN_IN_PROVIDERS.map((p) => (
+                  <button
+                    key={p.kind}
+                    type="button"
+                    className="btn"
+                    data-testid={`sign-in-${p.kind}`}
+                    onClick={() => startSignIn(p)}
+                  >
+                    {p.label}
+                  </button>
+                ))}
+              </div>
+            )}
+            <p className="form-hint">
+              Gmail and Outlook accounts sign in in your browser; Switchboard never sees the password. The account
+              takes the name typed under Account name below, or the provider&apos;s name.
+            </p>
+            {signIn.isError && <SignInError error={signIn.error} />}
+          </div>
 
           <div className="form-grid">
             <label htmlFor={ids.presetId}>Provider</label>

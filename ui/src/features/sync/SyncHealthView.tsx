@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { setSyncPaused, syncHealth, syncNow, type SyncSummary } from "../../ipc/bindings";
+import { listAccounts, setSyncPaused, syncHealth, syncNow, type SyncSummary } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
 import { formatDateTime } from "../../lib/time";
 import { ErrorNote } from "../../components/ErrorNote";
@@ -8,6 +8,7 @@ import { Loading, Spinner } from "../../components/Spinner";
 import { SyncProgress } from "./SyncProgress";
 import { MAIL_QUERY_PREFIXES } from "./syncEvents";
 import { OutboxSection } from "../compose/OutboxSection";
+import { AccountStatusChip, useAccountStatuses } from "../accounts/AccountStatus";
 
 export function SyncHealthView() {
   const queryClient = useQueryClient();
@@ -22,9 +23,12 @@ export function SyncHealthView() {
   });
   const sync = useMutation({
     mutationFn: syncNow,
-    onSuccess: () =>
+    // A failed pass changes account statuses as much as a good one.
+    onSettled: () =>
       Promise.all(
-        [queryKeys.syncHealth, ...MAIL_QUERY_PREFIXES].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
+        [queryKeys.syncHealth, queryKeys.accountStatuses, ...MAIL_QUERY_PREFIXES].map((queryKey) =>
+          queryClient.invalidateQueries({ queryKey }),
+        ),
       ),
   });
   const paused = health.data?.paused ?? false;
@@ -47,6 +51,7 @@ export function SyncHealthView() {
             {sync.isPending ? <Spinner label="Syncing…" /> : "Sync now"}
           </button>
         </div>
+        <AccountStatuses />
         <SyncProgress />
         {sync.isError && <ErrorNote error={sync.error} />}
         {sync.data && <SyncSummaries summaries={sync.data} />}
@@ -143,8 +148,26 @@ export function SyncHealthView() {
   );
 }
 
+/** Each account's sync status (Gmail and Outlook accounts record one). */
+function AccountStatuses() {
+  const accounts = useQuery({ queryKey: queryKeys.accounts, queryFn: listAccounts });
+  const statuses = useAccountStatuses();
+  const shown = (accounts.data ?? []).filter((a) => statuses.has(a.id));
+  if (shown.length === 0) return null;
+  return (
+    <ul className="sync-accounts" data-testid="sync-account-statuses">
+      {shown.map((a) => (
+        <li key={a.id} data-testid="sync-account-status">
+          <span className="sync-accounts__name">{a.name}</span>
+          <AccountStatusChip account={a} status={statuses.get(a.id)} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function SyncSummaries({ summaries }: { summaries: SyncSummary[] }) {
-  if (summaries.length === 0) return <p className="muted">There are no IMAP accounts to sync.</p>;
+  if (summaries.length === 0) return <p className="muted">No account synced.</p>;
   return (
     <ul className="sync-now__summary" data-testid="sync-summary">
       {summaries.map((s) => (

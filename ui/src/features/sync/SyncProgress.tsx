@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import type { SyncProgressView } from "../../ipc/bindings";
+import { useAccountStatusEvents } from "../accounts/AccountStatus";
 import { EVENT_SYNC_PROGRESS, useBackendEvent, useMailChangedEvents } from "./syncEvents";
 import "./sync.css";
 
@@ -69,8 +70,12 @@ export function SyncProgress({ compact = false }: { compact?: boolean }) {
   );
 }
 
-/** The app shell's status line: sync progress, and refetching when new mail lands. */
+/**
+ * The app shell's status line: sync progress, refetching when new mail lands or an
+ * account's status changes, and opening Settings from a sign-in notification.
+ */
 export function SyncStatusBar() {
   useMailChangedEvents();
+  useAccountStatusEvents();
   return <SyncProgress compact />;
 }
