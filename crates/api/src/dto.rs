@@ -519,6 +519,8 @@ pub struct ApiAccountInput {
     /// Graph: a shared mailbox (user id or address).
     pub mailbox: Option<String>,
     pub poll_seconds: Option<u32>,
+    /// Graph: days of mail fetched whole at sync time (default 90; 0 = all).
+    pub body_window_days: Option<u32>,
 }
 
 impl std::fmt::Debug for ApiAccountInput {

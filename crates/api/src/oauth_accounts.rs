@@ -54,6 +54,11 @@ pub struct ApiAccountConfig {
     pub mailbox: Option<String>,
     #[serde(default = "default_poll_seconds")]
     pub poll_seconds: u32,
+    /// Graph: messages received within this many days are fetched whole at sync time,
+    /// older ones header-only (the body comes when opened); 0 fetches every body.
+    /// Gmail always fetches whole messages (a header costs the same quota).
+    #[serde(default = "default_body_window_days")]
+    pub body_window_days: u32,
     /// Both providers file sent mail themselves.
     #[serde(default = "yes")]
     pub provider_saves_sent: bool,
@@ -61,6 +66,10 @@ pub struct ApiAccountConfig {
 
 fn default_poll_seconds() -> u32 {
     60
+}
+
+fn default_body_window_days() -> u32 {
+    90
 }
 
 fn yes() -> bool {
@@ -259,6 +268,9 @@ impl Api {
             client_id: input.client_id.clone(),
             mailbox: input.mailbox.clone(),
             poll_seconds: input.poll_seconds.unwrap_or_else(default_poll_seconds),
+            body_window_days: input
+                .body_window_days
+                .unwrap_or_else(default_body_window_days),
             provider_saves_sent: true,
         };
         let provider = provider_for(&input.kind, &config)?;
@@ -293,6 +305,7 @@ impl Api {
             client_id: None,
             mailbox: None,
             poll_seconds: default_poll_seconds(),
+            body_window_days: default_body_window_days(),
             provider_saves_sent: true,
         };
         let provider = provider_for(kind, &config)?;

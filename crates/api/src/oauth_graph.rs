@@ -95,7 +95,10 @@ pub(crate) async fn sync_once(
         &api.store,
         &client,
         row.id,
-        &GraphSyncOptions::default(),
+        &GraphSyncOptions {
+            body_window_days: config.body_window_days,
+            ..GraphSyncOptions::default()
+        },
         api.clock.as_ref(),
         progress,
     )

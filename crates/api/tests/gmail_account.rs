@@ -62,6 +62,7 @@ async fn a_gmail_account_syncs_acts_and_asks_for_sign_in_when_revoked() {
             client_id: Some("switchboard-test".into()),
             mailbox: None,
             poll_seconds: None,
+            body_window_days: None,
         })
         .await
         .unwrap();
@@ -167,6 +168,7 @@ async fn a_reply_from_a_gmail_account_is_sent_through_the_api_once() {
         client_id: Some("switchboard-test".into()),
         mailbox: None,
         poll_seconds: None,
+        body_window_days: None,
     })
     .await
     .unwrap();
@@ -236,6 +238,7 @@ async fn gmail_drafts_are_created_replaced_and_removed_through_the_drafts_api() 
         client_id: Some("switchboard-test".into()),
         mailbox: None,
         poll_seconds: None,
+        body_window_days: None,
     })
     .await
     .unwrap();

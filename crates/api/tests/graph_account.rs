@@ -53,6 +53,7 @@ async fn an_outlook_account_syncs_acts_sends_and_asks_for_sign_in_when_revoked()
             client_id: Some("switchboard-test".into()),
             mailbox: None,
             poll_seconds: None,
+            body_window_days: None,
         })
         .await
         .unwrap();

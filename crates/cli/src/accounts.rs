@@ -141,6 +141,7 @@ async fn add_api_account(api: &Api, kind: &str, a: ApiAccountArgs) -> Result<(),
             client_id: a.client_id,
             mailbox: a.mailbox,
             poll_seconds: a.poll_seconds,
+            body_window_days: a.body_window_days,
         })
         .await?;
     say!("added {kind} account {name:?} for {email} (tokens stored in the keychain)");

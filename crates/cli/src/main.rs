@@ -156,6 +156,10 @@ struct ApiAccountArgs {
     /// Seconds between sync passes (15-3600, default 60).
     #[arg(long)]
     poll_seconds: Option<u32>,
+    /// Graph: days of mail fetched whole at sync time (default 90; 0 = all); older mail
+    /// stores its header and fetches the body when opened.
+    #[arg(long)]
+    body_window_days: Option<u32>,
 }
 
 #[derive(clap::Args)]
