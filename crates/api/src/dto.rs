@@ -521,6 +521,8 @@ pub struct ApiAccountInput {
     pub poll_seconds: Option<u32>,
     /// Graph: days of mail fetched whole at sync time (default 90; 0 = all).
     pub body_window_days: Option<u32>,
+    /// Gmail: the project's per-user quota units per minute (default 6,000).
+    pub quota_units_per_minute: Option<u32>,
 }
 
 impl std::fmt::Debug for ApiAccountInput {

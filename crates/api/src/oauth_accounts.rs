@@ -59,6 +59,10 @@ pub struct ApiAccountConfig {
     /// Gmail always fetches whole messages (a header costs the same quota).
     #[serde(default = "default_body_window_days")]
     pub body_window_days: u32,
+    /// Gmail: the project's per-user quota in units per minute when it is not the
+    /// current default of 6,000 (projects older than May 2026 keep 15,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_units_per_minute: Option<u32>,
     /// Both providers file sent mail themselves.
     #[serde(default = "yes")]
     pub provider_saves_sent: bool,
@@ -114,11 +118,11 @@ fn provider_for(kind: &str, config: &ApiAccountConfig) -> ApiResult<ProviderConf
     Ok(provider)
 }
 
-fn limits_for(kind: &str) -> BudgetLimits {
-    if kind == GRAPH {
-        BudgetLimits::GRAPH
-    } else {
-        BudgetLimits::GMAIL
+fn limits_for(kind: &str, quota_units_per_minute: Option<u32>) -> BudgetLimits {
+    match (kind, quota_units_per_minute) {
+        (GRAPH, _) => BudgetLimits::GRAPH,
+        (_, Some(units)) => BudgetLimits::gmail_units(units),
+        _ => BudgetLimits::GMAIL,
     }
 }
 
@@ -191,7 +195,10 @@ impl Api {
         ));
         let handles = AccountHandles {
             tokens,
-            budget: Arc::new(Budget::new(limits_for(&row.kind))),
+            budget: Arc::new(Budget::new(limits_for(
+                &row.kind,
+                config.quota_units_per_minute,
+            ))),
         };
         map.insert(row.id, handles.clone());
         Ok(handles)
@@ -271,6 +278,7 @@ impl Api {
             body_window_days: input
                 .body_window_days
                 .unwrap_or_else(default_body_window_days),
+            quota_units_per_minute: input.quota_units_per_minute,
             provider_saves_sent: true,
         };
         let provider = provider_for(&input.kind, &config)?;
@@ -306,6 +314,7 @@ impl Api {
             mailbox: None,
             poll_seconds: default_poll_seconds(),
             body_window_days: default_body_window_days(),
+            quota_units_per_minute: None,
             provider_saves_sent: true,
         };
         let provider = provider_for(kind, &config)?;
@@ -358,7 +367,7 @@ impl Api {
         let probe = RestClient::new(
             http_client().map_err(rest_error)?,
             bearer,
-            Arc::new(Budget::new(limits_for(kind))),
+            Arc::new(Budget::new(limits_for(kind, config.quota_units_per_minute))),
         );
         config.email = match kind {
             GMAIL => {

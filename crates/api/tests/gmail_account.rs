@@ -63,6 +63,7 @@ async fn a_gmail_account_syncs_acts_and_asks_for_sign_in_when_revoked() {
             mailbox: None,
             poll_seconds: None,
             body_window_days: None,
+            quota_units_per_minute: None,
         })
         .await
         .unwrap();
@@ -169,6 +170,7 @@ async fn a_reply_from_a_gmail_account_is_sent_through_the_api_once() {
         mailbox: None,
         poll_seconds: None,
         body_window_days: None,
+        quota_units_per_minute: None,
     })
     .await
     .unwrap();
@@ -239,6 +241,7 @@ async fn gmail_drafts_are_created_replaced_and_removed_through_the_drafts_api() 
         mailbox: None,
         poll_seconds: None,
         body_window_days: None,
+        quota_units_per_minute: None,
     })
     .await
     .unwrap();

@@ -54,6 +54,7 @@ async fn an_outlook_account_syncs_acts_sends_and_asks_for_sign_in_when_revoked()
             mailbox: None,
             poll_seconds: None,
             body_window_days: None,
+            quota_units_per_minute: None,
         })
         .await
         .unwrap();

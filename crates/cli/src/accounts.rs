@@ -142,6 +142,7 @@ async fn add_api_account(api: &Api, kind: &str, a: ApiAccountArgs) -> Result<(),
             mailbox: a.mailbox,
             poll_seconds: a.poll_seconds,
             body_window_days: a.body_window_days,
+            quota_units_per_minute: a.quota_units_per_minute,
         })
         .await?;
     say!("added {kind} account {name:?} for {email} (tokens stored in the keychain)");

@@ -160,6 +160,10 @@ struct ApiAccountArgs {
     /// stores its header and fetches the body when opened.
     #[arg(long)]
     body_window_days: Option<u32>,
+    /// Gmail: your Google Cloud project's per-user quota in units per minute (default
+    /// 6,000; projects that used the Gmail API before May 2026 have 15,000).
+    #[arg(long)]
+    quota_units_per_minute: Option<u32>,
 }
 
 #[derive(clap::Args)]

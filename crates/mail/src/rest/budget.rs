@@ -33,13 +33,25 @@ pub struct BudgetLimits {
 }
 
 impl BudgetLimits {
-    /// Gmail: 15,000 quota units per user per minute (Gmail API usage limits).
+    /// Gmail: 6,000 quota units per minute per user per project — the limit of Google
+    /// Cloud projects created since 1 May 2026 (Gmail API "Usage limits"); projects that
+    /// used the API before keep 15,000 ([`gmail_units`](Self::gmail_units)).
     pub const GMAIL: BudgetLimits = BudgetLimits {
-        units: 15_000,
+        units: 6_000,
         window: Duration::from_secs(60),
         concurrency: 10,
-        reserve: 500,
+        reserve: 300,
     };
+    /// Gmail with another per-user limit (units per minute), e.g. 15,000 for a project
+    /// that kept the pre-2026 quota.
+    pub fn gmail_units(units_per_minute: u32) -> BudgetLimits {
+        BudgetLimits {
+            units: units_per_minute.max(100),
+            reserve: (units_per_minute / 20).max(5),
+            ..BudgetLimits::GMAIL
+        }
+    }
+
     /// Outlook on Graph: 10,000 requests per 10 minutes and 4 concurrent requests per app
     /// per mailbox (Graph service-specific throttling limits).
     pub const GRAPH: BudgetLimits = BudgetLimits {
