@@ -85,6 +85,17 @@ else
         "${pip_install[@]}" --user --break-system-packages
 fi
 
+# Radicale (the CalDAV server of crates/testkit) for the same python3, the same way.
+if python3 -c 'import radicale' 2>/dev/null; then
+    say "radicale already installed"
+else
+    say "installing radicale 3.9.0 with pip"
+    pip_install=(python3 -m pip install --quiet --disable-pip-version-check radicale==3.9.0)
+    "${pip_install[@]}" 2>/dev/null ||
+        "${pip_install[@]}" --break-system-packages 2>/dev/null ||
+        "${pip_install[@]}" --user --break-system-packages
+fi
+
 # tauri-driver: a plain `cargo install` may pick a pre-release, hence the explicit ^2.
 # It has no --version flag, so its version is the one cargo recorded when installing it.
 installed_tauri_driver() {

@@ -6,10 +6,12 @@
 //! never panics on input. A damaged event is still returned with [`ParsedEvent::broken`]
 //! set; a block that cannot become an event at all is reported in
 //! [`ParsedCalendar::problems`] with its line number, and the rest of the file still loads.
-//! Fetching calendars (CalDAV, Google, Graph) belongs to the sync layer, not here.
+//! The exception is [`caldav`], the CalDAV client that fetches calendars over HTTP; what
+//! to store locally is still decided by the sync layer, not here.
 //!
-//! Entry points: [`parse_ics`] and [`expand`].
+//! Entry points: [`parse_ics`], [`expand`] and [`caldav::CalDavClient`].
 
+pub mod caldav;
 mod expand;
 mod lines;
 mod parse;

@@ -16,13 +16,15 @@
 //!   CA, one user, special-use folders, plus "another client" (Python `imaplib`) that appends,
 //!   flags, expunges and moves behind the back of the client under test;
 //! - [`SmtpSink`]: an `aiosmtpd` server that records every message it accepts;
+//! - [`Radicale`]: a private Radicale 3.x CalDAV server with one user, plus "another client"
+//!   (plain HTTP) that creates calendars and puts and deletes events;
 //! - [`DropProxy`]: a TCP proxy that can cut its connections on demand;
 //! - [`GmailFake`]: the Gmail API contract fake (Node.js, `tests/fakes/gmail/`);
 //! - [`GraphFake`]: the Microsoft Graph mail contract fake (Node.js, `tests/fakes/graph/`);
 //! - [`free_port`] and [`wait_until`].
 //!
 //! Needs on the machine (see `scripts/install-deps.sh test`): `dovecot` (dovecot-core +
-//! dovecot-imapd), `openssl`, `kill` and `python3` with `aiosmtpd`. `SWITCHBOARD_PYTHON`
+//! dovecot-imapd), `openssl`, `kill` and `python3` with `aiosmtpd` and `radicale`. `SWITCHBOARD_PYTHON`
 //! overrides the Python interpreter.
 
 mod dovecot;
@@ -34,6 +36,7 @@ mod imap_client;
 mod node;
 mod oidc;
 mod process;
+mod radicale;
 mod smtp_sink;
 
 use std::io;
@@ -53,6 +56,7 @@ pub use graph_fake::{
 pub use imap_client::{Capabilities, FolderStatus, ServerMessage, TlsMode};
 pub use node::{http_request, tests_dir, NodeServer};
 pub use oidc::{OidcOptions, OidcProvider};
+pub use radicale::Radicale;
 pub use smtp_sink::{ReceivedMail, SmtpSink};
 
 /// The address every server of this crate listens on.

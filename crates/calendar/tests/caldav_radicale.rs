@@ -1,0 +1,220 @@
+//! The CalDAV client against a real Radicale: discovery, initial and incremental
+//! sync-collection, a refused sync token, multiget and the PROPFIND listing.
+
+use switchboard_calendar::caldav::{http_client, CalDavClient, CalDavError, RemoteResource};
+use switchboard_testkit::Radicale;
+
+fn event(uid: &str, summary: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Switchboard tests//EN\r\n\
+         BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\n\
+         DTSTART:20260301T090000Z\r\nDTEND:20260301T100000Z\r\nSUMMARY:{summary}\r\n\
+         END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+fn client(radicale: &Radicale) -> CalDavClient {
+    CalDavClient::new(
+        http_client().expect("HTTP client"),
+        &radicale.base_url(),
+        radicale.user(),
+        radicale.password().into(),
+    )
+    .expect("client")
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn hrefs(resources: &[RemoteResource]) -> Vec<String> {
+    sorted(resources.iter().map(|r| r.href.clone()).collect())
+}
+
+#[tokio::test]
+async fn discovery_finds_the_users_calendars() {
+    let radicale = Radicale::start().expect("Radicale starts");
+    radicale.create_calendar("work").expect("work");
+    radicale.create_calendar("home").expect("home");
+
+    let found = client(&radicale).discover().await.expect("discovery");
+
+    assert_eq!(found.principal.path(), "/rep/");
+    assert_eq!(found.home.path(), "/rep/");
+    let mut calendars = found.calendars;
+    calendars.sort_by(|a, b| a.href.cmp(&b.href));
+    let names: Vec<_> = calendars
+        .iter()
+        .map(|c| (c.href.as_str(), c.display_name.as_deref()))
+        .collect();
+    assert_eq!(
+        names,
+        [("/rep/home/", Some("home")), ("/rep/work/", Some("work"))]
+    );
+    for calendar in &calendars {
+        assert_eq!(calendar.components, ["VEVENT"], "{calendar:?}");
+        assert!(calendar.sync_token.is_some(), "{calendar:?}");
+        assert!(calendar.ctag.is_some(), "{calendar:?}");
+    }
+}
+
+#[tokio::test]
+async fn sync_collection_reports_puts_edits_and_deletes_by_another_client() {
+    let radicale = Radicale::start().expect("Radicale starts");
+    radicale.create_calendar("work").expect("work");
+    let etag_a = radicale
+        .put_event("work", "a", &event("a", "Standup"))
+        .expect("put a");
+    radicale
+        .put_event("work", "b", &event("b", "Review"))
+        .expect("put b");
+    radicale
+        .put_event("work", "c", &event("c", "Lunch"))
+        .expect("put c");
+    let client = client(&radicale);
+    let work = radicale.calendar_path("work");
+
+    let initial = client
+        .sync_collection(&work, None)
+        .await
+        .expect("initial sync");
+    assert_eq!(
+        hrefs(&initial.changed),
+        [
+            radicale.event_path("work", "a"),
+            radicale.event_path("work", "b"),
+            radicale.event_path("work", "c"),
+        ]
+    );
+    assert!(initial.removed.is_empty(), "{initial:?}");
+    let a = radicale.event_path("work", "a");
+    assert_eq!(
+        initial
+            .changed
+            .iter()
+            .find(|r| r.href == a)
+            .and_then(|r| r.etag.clone()),
+        Some(etag_a.clone())
+    );
+
+    let unchanged = client
+        .sync_collection(&work, Some(&initial.sync_token))
+        .await
+        .expect("sync without changes");
+    assert!(
+        unchanged.changed.is_empty() && unchanged.removed.is_empty(),
+        "{unchanged:?}"
+    );
+
+    let etag_b = radicale
+        .put_event("work", "b", &event("b", "Review (moved)"))
+        .expect("edit b");
+    radicale.delete_event("work", "c").expect("delete c");
+
+    let delta = client
+        .sync_collection(&work, Some(&initial.sync_token))
+        .await
+        .expect("incremental sync");
+    assert_eq!(
+        delta.changed,
+        [RemoteResource {
+            href: radicale.event_path("work", "b"),
+            etag: Some(etag_b),
+        }]
+    );
+    assert_eq!(delta.removed, [radicale.event_path("work", "c")]);
+    assert_ne!(delta.sync_token, initial.sync_token);
+
+    let objects = client
+        .multiget(&work, &[radicale.event_path("work", "b")])
+        .await
+        .expect("multiget");
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert!(
+        objects[0]
+            .data
+            .lines()
+            .any(|l| l.trim_end() == "SUMMARY:Review (moved)"),
+        "{}",
+        objects[0].data
+    );
+}
+
+#[tokio::test]
+async fn a_bogus_sync_token_asks_for_a_full_resync() {
+    let radicale = Radicale::start().expect("Radicale starts");
+    radicale.create_calendar("work").expect("work");
+    let client = client(&radicale);
+
+    let error = client
+        .sync_collection(
+            &radicale.calendar_path("work"),
+            Some("http://radicale.org/ns/sync/0000bogus"),
+        )
+        .await
+        .expect_err("bogus token refused");
+
+    assert!(matches!(error, CalDavError::InvalidSyncToken), "{error:?}");
+    assert!(error.is_permanent());
+}
+
+#[tokio::test]
+async fn multiget_and_full_listing_return_every_event() {
+    let radicale = Radicale::start().expect("Radicale starts");
+    radicale.create_calendar("home").expect("home");
+    let etag_x = radicale
+        .put_event("home", "x", &event("x", "Dentist"))
+        .expect("put x");
+    let etag_y = radicale
+        .put_event("home", "y", &event("y", "Dinner"))
+        .expect("put y");
+    let client = client(&radicale);
+    let home = radicale.calendar_path("home");
+
+    let mut listing = client.list_etags(&home).await.expect("listing");
+    listing.sort_by(|a, b| a.href.cmp(&b.href));
+    assert_eq!(
+        listing,
+        [
+            RemoteResource {
+                href: radicale.event_path("home", "x"),
+                etag: Some(etag_x.clone()),
+            },
+            RemoteResource {
+                href: radicale.event_path("home", "y"),
+                etag: Some(etag_y),
+            },
+        ]
+    );
+
+    let wanted: Vec<String> = listing.iter().map(|r| r.href.clone()).collect();
+    let mut objects = client.multiget(&home, &wanted).await.expect("multiget");
+    objects.sort_by(|a, b| a.href.cmp(&b.href));
+    let summaries: Vec<_> = objects
+        .iter()
+        .map(|o| {
+            o.data
+                .lines()
+                .find_map(|l| l.trim_end().strip_prefix("SUMMARY:").map(str::to_owned))
+        })
+        .collect();
+    assert_eq!(summaries, [Some("Dentist".into()), Some("Dinner".into())]);
+    assert_eq!(objects[0].etag, Some(etag_x));
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_unauthorized() {
+    let radicale = Radicale::start().expect("Radicale starts");
+    let client = CalDavClient::new(
+        http_client().expect("HTTP client"),
+        &radicale.base_url(),
+        radicale.user(),
+        "not-the-password".into(),
+    )
+    .expect("client");
+
+    let error = client.discover().await.expect_err("refused");
+
+    assert!(matches!(error, CalDavError::Unauthorized), "{error:?}");
+}
