@@ -116,3 +116,35 @@ pub(crate) async fn replay(
         .await
         .map_err(crate::oauth_accounts::sync_error)
 }
+
+/// Fetches the MIME of a message stored header-only (older than the body window) when it
+/// is opened, ahead of background sync.
+pub(crate) async fn fetch_body(
+    api: &Api,
+    remote: &switchboard_store::RemoteMessageRow,
+) -> ApiResult<()> {
+    let (row, config) = api
+        .api_accounts(None)
+        .await?
+        .into_iter()
+        .find(|(row, _)| row.id == remote.account_id)
+        .ok_or_else(|| ApiError::not_found("this message's account is gone"))?;
+    let client = api.graph_client(&row, &config)?;
+    let raw = client
+        .mime(
+            &remote.remote_id,
+            switchboard_mail::rest::Priority::Interactive,
+        )
+        .await
+        .map_err(|e| crate::oauth_accounts::sync_error(e.into()))?;
+    let now = api.now_ms();
+    let full = switchboard_mail::parse_message(&raw).into_new_message(
+        raw,
+        remote.account_id,
+        remote.folder_id,
+        now,
+        None,
+    );
+    api.store.replace_message_body(remote.id, &full).await?;
+    Ok(())
+}

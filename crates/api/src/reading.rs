@@ -186,6 +186,16 @@ impl Api {
     /// over one connection, its own folder first. Only a failure for `target` itself is
     /// an error; its siblings are best effort.
     async fn download_bodies(&self, target: &BodyFetchTarget) -> ApiResult<()> {
+        // A Graph message stored header-only: its MIME through the API.
+        if let Some(remote) = self
+            .store
+            .remote_messages(&[target.message_id])
+            .await?
+            .into_iter()
+            .next()
+        {
+            return crate::oauth_graph::fetch_body(self, &remote).await;
+        }
         let uid = target
             .uid
             .and_then(|u| u32::try_from(u).ok())

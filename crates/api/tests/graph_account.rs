@@ -157,3 +157,65 @@ async fn an_outlook_account_syncs_acts_sends_and_asks_for_sign_in_when_revoked()
     let violations = fake.contract_violations().unwrap();
     assert!(violations.is_empty(), "{violations:#?}");
 }
+
+/// Mail older than the body window is stored header-only and fetched through `$value`
+/// when it is opened.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_old_graph_message_gets_its_body_when_opened() {
+    let fake = GraphFake::start(GraphFakeOptions::default()).unwrap();
+    let old = "From: Dana <dana@customer.example>\r\nTo: rep@example.test\r\nSubject: Old deal\r\n\
+               Message-ID: <old@customer.example>\r\nDate: Tue, 10 Mar 2020 09:00:00 +0000\r\n\r\n\
+               the old pricing sheet\r\n";
+    let inserted = fake
+        .insert_message(&serde_json::json!({
+            "folder": "inbox",
+            "raw": old,
+            "isRead": true,
+            "receivedDateTime": "2020-03-10T09:00:00Z",
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::open(dir.path(), Arc::new(MemoryStore::new()))
+        .await
+        .unwrap();
+    api.add_api_account(ApiAccountInput {
+        name: "outlook".into(),
+        kind: "graph".into(),
+        refresh_token: fake.grant().unwrap().refresh_token,
+        api_root: Some(fake.api_root()),
+        token_url: Some(fake.token_url()),
+        client_id: Some("switchboard-test".into()),
+        mailbox: None,
+        poll_seconds: None,
+        body_window_days: Some(90),
+        quota_units_per_minute: None,
+    })
+    .await
+    .unwrap();
+    api.sync_api_once(None, &mut |_| {}).await.unwrap();
+    let row = api
+        .store()
+        .remote_message(1, &inserted.immutable_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let complete: bool = sqlx::query_scalar("SELECT body_complete FROM messages WHERE id = ?")
+        .bind(row.id)
+        .fetch_one(api.store().pool())
+        .await
+        .unwrap();
+    assert!(!complete, "stored header-only");
+    let view = api.fetch_body(row.id).await.unwrap();
+    assert!(
+        format!("{view:?}").contains("old pricing sheet"),
+        "{view:?}"
+    );
+    let complete: bool = sqlx::query_scalar("SELECT body_complete FROM messages WHERE id = ?")
+        .bind(row.id)
+        .fetch_one(api.store().pool())
+        .await
+        .unwrap();
+    assert!(complete);
+    let violations = fake.contract_violations().unwrap();
+    assert!(violations.is_empty(), "{violations:#?}");
+}
