@@ -111,3 +111,8 @@ pub fn rest_to_net(e: RestError) -> switchboard_mail::net::NetError {
         e => NetError::Rejected(e.to_string()),
     }
 }
+
+/// A local store failure inside a mailbox operation, in the outbox's vocabulary.
+pub fn store_to_net(e: StoreError) -> switchboard_mail::net::NetError {
+    switchboard_mail::net::NetError::Protocol(format!("local store: {e}"))
+}

@@ -13,7 +13,7 @@ use switchboard_mail::gmail::{GmailClient, GmailError};
 use switchboard_mail::net::NetError;
 use switchboard_mail::smtp::{Envelope, SmtpError};
 
-use crate::api_mail::{rest_to_net, rest_to_smtp};
+use crate::api_mail::{rest_to_net, rest_to_smtp, store_to_net};
 use crate::outbox::MailTransport;
 
 const DURING: &str = "sending through the Gmail API";
@@ -120,10 +120,6 @@ impl GmailMailbox {
             drafts: Some((store, account_id)),
         }
     }
-}
-
-fn store_to_net(e: switchboard_store::StoreError) -> NetError {
-    NetError::Protocol(format!("local store: {e}"))
 }
 
 impl RemoteMailbox for GmailMailbox {

@@ -14,6 +14,7 @@ use switchboard_mail::net::NetError;
 use switchboard_mail::rest::{Priority, RestError};
 use switchboard_mail::smtp::{Envelope, SmtpError};
 
+use crate::api_mail::store_to_net;
 use crate::outbox::MailTransport;
 
 /// The outbox's transport for a Graph account.
@@ -146,10 +147,6 @@ impl GraphMailbox {
             drafts: Some((store, account_id)),
         }
     }
-}
-
-fn store_to_net(e: switchboard_store::StoreError) -> NetError {
-    NetError::Protocol(format!("local store: {e}"))
 }
 
 impl RemoteMailbox for GraphMailbox {
