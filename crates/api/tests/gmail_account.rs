@@ -19,6 +19,22 @@ fn raw(id: &str, subject: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The account as a script adds it: a refresh token, pointed at the fake.
+fn account_input(fake: &GmailFake, refresh_token: String) -> ApiAccountInput {
+    ApiAccountInput {
+        name: "gmail".into(),
+        kind: "gmail".into(),
+        refresh_token,
+        api_root: Some(fake.api_root()),
+        token_url: Some(fake.token_url()),
+        client_id: Some("switchboard-test".into()),
+        mailbox: None,
+        poll_seconds: None,
+        body_window_days: None,
+        quota_units_per_minute: None,
+    }
+}
+
 fn labels(fake: &GmailFake, id: &str) -> Vec<String> {
     let state = fake.state().unwrap();
     let m = state["messages"]
@@ -53,18 +69,7 @@ async fn a_gmail_account_syncs_acts_and_asks_for_sign_in_when_revoked() {
 
     let refresh = fake.grant().unwrap().refresh_token;
     let email = api
-        .add_api_account(ApiAccountInput {
-            name: "gmail".into(),
-            kind: "gmail".into(),
-            refresh_token: refresh.clone(),
-            api_root: Some(fake.api_root()),
-            token_url: Some(fake.token_url()),
-            client_id: Some("switchboard-test".into()),
-            mailbox: None,
-            poll_seconds: None,
-            body_window_days: None,
-            quota_units_per_minute: None,
-        })
+        .add_api_account(account_input(&fake, refresh.clone()))
         .await
         .unwrap();
     assert_eq!(email, fake.user());
@@ -160,20 +165,9 @@ async fn a_reply_from_a_gmail_account_is_sent_through_the_api_once() {
     let api = Api::open_with_clock(dir.path(), Arc::new(MemoryStore::new()), clock.clone())
         .await
         .unwrap();
-    api.add_api_account(ApiAccountInput {
-        name: "gmail".into(),
-        kind: "gmail".into(),
-        refresh_token: fake.grant().unwrap().refresh_token,
-        api_root: Some(fake.api_root()),
-        token_url: Some(fake.token_url()),
-        client_id: Some("switchboard-test".into()),
-        mailbox: None,
-        poll_seconds: None,
-        body_window_days: None,
-        quota_units_per_minute: None,
-    })
-    .await
-    .unwrap();
+    api.add_api_account(account_input(&fake, fake.grant().unwrap().refresh_token))
+        .await
+        .unwrap();
     api.sync_api_once(None, &mut |_| {}).await.unwrap();
     let message = api
         .store()
@@ -231,20 +225,9 @@ async fn gmail_drafts_are_created_replaced_and_removed_through_the_drafts_api() 
     let api = Api::open(dir.path(), Arc::new(MemoryStore::new()))
         .await
         .unwrap();
-    api.add_api_account(ApiAccountInput {
-        name: "gmail".into(),
-        kind: "gmail".into(),
-        refresh_token: fake.grant().unwrap().refresh_token,
-        api_root: Some(fake.api_root()),
-        token_url: Some(fake.token_url()),
-        client_id: Some("switchboard-test".into()),
-        mailbox: None,
-        poll_seconds: None,
-        body_window_days: None,
-        quota_units_per_minute: None,
-    })
-    .await
-    .unwrap();
+    api.add_api_account(account_input(&fake, fake.grant().unwrap().refresh_token))
+        .await
+        .unwrap();
     let input = |draft_id: Option<i64>, text: &str| DraftInput {
         draft_id,
         account_id: 1,
