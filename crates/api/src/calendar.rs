@@ -2,14 +2,12 @@
 
 use crate::dto::{EventInstance, ListEventsArgs};
 use crate::{Api, ApiError, ApiResult};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use std::collections::HashMap;
 use std::path::Path;
 use switchboard_calendar::{expand, parse_ics, ParsedEvent};
-use switchboard_store::{EventRow, NewAttendee, NewEvent};
-
-/// How far ahead a bounded rule (COUNT/UNTIL) is expanded to find its last instance.
-const BOUNDED_RULE_HORIZON_DAYS: i64 = 366 * 30;
+use switchboard_store::{EventRow, NewEvent};
+use switchboard_sync::calendar_store::new_event;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IcsImport {
@@ -24,66 +22,6 @@ fn ms(t: DateTime<Utc>) -> i64 {
 
 fn utc(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
-}
-
-fn to_new_event(ev: &ParsedEvent) -> NewEvent {
-    let recurring = ev.rrule.is_some() || !ev.rdates.is_empty();
-    let until_at = if !recurring || ev.recurrence_id.is_some() {
-        None
-    } else {
-        let bounded = ev
-            .rrule
-            .as_deref()
-            .is_none_or(|r| r.contains("COUNT=") || r.contains("UNTIL="));
-        bounded.then(|| {
-            let horizon = ev.start + Duration::days(BOUNDED_RULE_HORIZON_DAYS);
-            expand(ev, &[], ev.start, horizon)
-                .last()
-                .map(|i| ms(i.end))
-                .unwrap_or_else(|| ms(ev.end))
-        })
-    };
-    let mut attendees: Vec<NewAttendee> = ev
-        .attendees
-        .iter()
-        .filter(|a| a.email.contains('@'))
-        .map(|a| NewAttendee {
-            email: switchboard_core::address::normalize_email(&a.email),
-            name: a.name.clone(),
-            partstat: a.partstat.clone(),
-            is_organizer: false,
-        })
-        .collect();
-    if let Some(org) = ev.organizer.as_ref().filter(|o| o.email.contains('@')) {
-        let email = switchboard_core::address::normalize_email(&org.email);
-        if !attendees.iter().any(|a| a.email == email) {
-            attendees.push(NewAttendee {
-                email,
-                name: org.name.clone(),
-                partstat: org.partstat.clone(),
-                is_organizer: true,
-            });
-        }
-    }
-    NewEvent {
-        uid: ev.uid.clone(),
-        recurrence_id: ev
-            .recurrence_id
-            .map(|r| ms(r).to_string())
-            .unwrap_or_default(),
-        summary: ev.summary.clone().unwrap_or_default(),
-        location: ev.location.clone(),
-        description: ev.description.clone(),
-        start_at: ms(ev.start),
-        end_at: ms(ev.end),
-        all_day: ev.all_day,
-        tzid: ev.tzid.clone(),
-        recurring,
-        until_at,
-        broken: ev.broken.clone(),
-        raw: ev.raw.clone(),
-        attendees,
-    }
 }
 
 fn instance(row: &EventRow, start: i64, end: i64) -> EventInstance {
@@ -178,7 +116,7 @@ impl Api {
             .store
             .ensure_calendar(account_id, calendar, "#2563eb")
             .await?;
-        let events: Vec<NewEvent> = parsed.events.iter().map(to_new_event).collect();
+        let events: Vec<NewEvent> = parsed.events.iter().map(new_event).collect();
         self.store.upsert_events(calendar_id, &events, now).await?;
         Ok(IcsImport {
             events: events.len(),

@@ -3,6 +3,7 @@
 
 use crate::contacts::ensure_contact;
 use crate::{Result, Store};
+use sqlx::{Sqlite, Transaction};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NewAttendee {
@@ -86,51 +87,7 @@ impl Store {
     ) -> Result<usize> {
         let mut tx = self.pool.begin().await?;
         for ev in events {
-            let id = sqlx::query_scalar!(
-                r#"INSERT INTO events (calendar_id, uid, recurrence_id, summary, location, description,
-                    start_at, end_at, all_day, tzid, recurring, until_at, broken, raw)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (calendar_id, uid, recurrence_id) DO UPDATE SET
-                    summary = excluded.summary, location = excluded.location,
-                    description = excluded.description, start_at = excluded.start_at,
-                    end_at = excluded.end_at, all_day = excluded.all_day, tzid = excluded.tzid,
-                    recurring = excluded.recurring, until_at = excluded.until_at,
-                    broken = excluded.broken, raw = excluded.raw
-                 RETURNING id AS "id!: i64""#,
-                calendar_id,
-                ev.uid,
-                ev.recurrence_id,
-                ev.summary,
-                ev.location,
-                ev.description,
-                ev.start_at,
-                ev.end_at,
-                ev.all_day,
-                ev.tzid,
-                ev.recurring,
-                ev.until_at,
-                ev.broken,
-                ev.raw
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query!("DELETE FROM event_attendees WHERE event_id = ?", id)
-                .execute(&mut *tx)
-                .await?;
-            for a in &ev.attendees {
-                sqlx::query!(
-                    "INSERT OR REPLACE INTO event_attendees (event_id, email, name, partstat, is_organizer)
-                     VALUES (?, ?, ?, ?, ?)",
-                    id,
-                    a.email,
-                    a.name,
-                    a.partstat,
-                    a.is_organizer
-                )
-                .execute(&mut *tx)
-                .await?;
-                ensure_contact(&mut tx, &a.email, a.name.as_deref(), now_ms).await?;
-            }
+            insert_event_tx(&mut tx, calendar_id, None, ev, now_ms).await?;
         }
         tx.commit().await?;
         Ok(events.len())
@@ -163,4 +120,63 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+/// Inserts or replaces one event row by (calendar, UID, RECURRENCE-ID) with its attendees
+/// (each also becoming a contact), inside the caller's transaction.
+pub(crate) async fn insert_event_tx(
+    tx: &mut Transaction<'_, Sqlite>,
+    calendar_id: i64,
+    resource_id: Option<i64>,
+    ev: &NewEvent,
+    now_ms: i64,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO events (calendar_id, uid, recurrence_id, summary, location, description,
+            start_at, end_at, all_day, tzid, recurring, until_at, broken, raw, resource_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (calendar_id, uid, recurrence_id) DO UPDATE SET
+            summary = excluded.summary, location = excluded.location,
+            description = excluded.description, start_at = excluded.start_at,
+            end_at = excluded.end_at, all_day = excluded.all_day, tzid = excluded.tzid,
+            recurring = excluded.recurring, until_at = excluded.until_at,
+            broken = excluded.broken, raw = excluded.raw, resource_id = excluded.resource_id
+         RETURNING id",
+    )
+    .bind(calendar_id)
+    .bind(&ev.uid)
+    .bind(&ev.recurrence_id)
+    .bind(&ev.summary)
+    .bind(&ev.location)
+    .bind(&ev.description)
+    .bind(ev.start_at)
+    .bind(ev.end_at)
+    .bind(ev.all_day)
+    .bind(&ev.tzid)
+    .bind(ev.recurring)
+    .bind(ev.until_at)
+    .bind(&ev.broken)
+    .bind(&ev.raw)
+    .bind(resource_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM event_attendees WHERE event_id = ?")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for a in &ev.attendees {
+        sqlx::query(
+            "INSERT OR REPLACE INTO event_attendees (event_id, email, name, partstat, is_organizer)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(&a.email)
+        .bind(&a.name)
+        .bind(&a.partstat)
+        .bind(a.is_organizer)
+        .execute(&mut **tx)
+        .await?;
+        ensure_contact(tx, &a.email, a.name.as_deref(), now_ms).await?;
+    }
+    Ok(id)
 }

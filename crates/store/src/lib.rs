@@ -13,6 +13,7 @@
 
 mod account_config;
 mod calendar;
+mod calendar_sync;
 mod contacts;
 mod delete;
 mod folder_sync;
@@ -32,6 +33,9 @@ mod tickets;
 
 pub use account_config::AccountConfigRow;
 pub use calendar::{EventRow, NewAttendee, NewEvent};
+pub use calendar_sync::{
+    CalendarRow, PendingResource, RemoteCalendar, ResourceChange, ResourceRow, SyncedCalendar,
+};
 pub use contacts::{ContactRow, NewContact};
 pub use delete::delete_messages_tx;
 pub use folder_sync::{
