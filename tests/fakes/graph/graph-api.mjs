@@ -109,6 +109,10 @@ export class GraphApi {
   /** Runs a prepared request; returns a reply. */
   execute(prepared, { method, query, headers, body, path }) {
     const { mbx } = prepared;
+    if (this.calendar?.handles(prepared.steps)) {
+      const request = { method, query, headers, body, path, address: mbx.address, displayName: mbx.displayName };
+      return this.#lookup(() => this.calendar.execute(prepared, request));
+    }
     const ctx = { mbx, mbxPath: prepared.mbxPath, folder: undefined, message: undefined };
     const route = [];
     for (const step of prepared.steps) {

@@ -15,6 +15,9 @@ import { errorBody, GraphError, readBody, reply, send } from './http.mjs';
 import { MailStore } from './mailstore.mjs';
 import { Throttle } from './throttle.mjs';
 import { Tokens } from './auth.mjs';
+import { CalendarApi } from './calendar-api.mjs';
+import { CalendarControl } from './calendar-control.mjs';
+import { CalendarStore } from './calendar-store.mjs';
 
 function parseArgs(argv) {
   const out = { port: 0, user: 'rep@example.test', latencyMs: 0 };
@@ -61,6 +64,9 @@ const settings = {
 };
 let api;
 const control = new Control({ schema, store, tokens, delta, throttle, settings, requests, failures });
+const calendars = new CalendarStore();
+let calendarApi;
+const calendarControl = new CalendarControl({ calendars, api: () => calendarApi, settings });
 
 const delay = (ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : undefined);
 
@@ -137,6 +143,10 @@ const server = createServer(async (req, res) => {
       send(res, reply(400, { error: 'control bodies are JSON' }));
       return;
     }
+    if (url.pathname.startsWith('/__control/calendar/')) {
+      send(res, calendarControl.handle(req.method, url.pathname.slice('/__control/calendar'.length), json));
+      return;
+    }
     send(res, control.handle(req.method, url.pathname.slice('/__control'.length), json));
     return;
   }
@@ -181,5 +191,7 @@ function safeJson(body) {
 server.keepAliveTimeout = 30000;
 server.listen(args.port, '127.0.0.1', () => {
   api = new GraphApi({ schema, store, delta, base: `http://127.0.0.1:${server.address().port}` });
+  calendarApi = new CalendarApi({ schema, calendars, base: `http://127.0.0.1:${server.address().port}` });
+  api.calendar = calendarApi;
   process.stdout.write(`PORT ${server.address().port}\n`);
 });
