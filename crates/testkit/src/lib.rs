@@ -30,6 +30,7 @@
 mod dovecot;
 mod dovecot_config;
 mod drop_proxy;
+mod gcal_fake;
 mod gmail_fake;
 mod graph_fake;
 mod imap_client;
@@ -46,6 +47,7 @@ use std::time::{Duration, Instant};
 
 pub use dovecot::{Dovecot, DovecotOAuth2, DovecotOptions};
 pub use drop_proxy::DropProxy;
+pub use gcal_fake::{GcalFake, GcalFakeConfig, GcalFakeOptions, GcalGrant, GcalNotification};
 pub use gmail_fake::{
     gmail_raw, GmailFake, GmailFakeConfig, GmailFakeOptions, GmailGrant, GmailInserted, GmailSend,
 };
