@@ -1,53 +1,125 @@
-import { useQuery } from "@tanstack/react-query";
-import { useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from "react";
-import { listEvents, type EventInstance } from "../../ipc/bindings";
-import { queryKeys } from "../../ipc/queryKeys";
+// The calendar: toolbar (Today, prev/next, date label, day/week/month, time zones),
+// the sidebar of calendars, the view itself, and the event detail/editor.
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { useNavigation } from "../../app/navigation";
-import { useListKeys } from "../../app/keyboard";
-import {
-  addLocalDays,
-  formatDayLong,
-  formatMonthYear,
-  formatWeekday,
-  localHourMinute,
-  localIsoMinute,
-  sameLocalDay,
-  startOfLocalWeek,
-} from "../../lib/time";
+import { useActionKey, useListKeys } from "../../app/keyboard";
 import { ErrorNote } from "../../components/ErrorNote";
 import { Icon } from "../../components/Icon";
-import { allDayBars, MIN_VISUAL_MINUTES, timedSegments, weekDays, type AllDayBar, type TimedSegment } from "./layout";
+import { buildAxis } from "./axis";
+import { calendarMap, moveEvent, sameInstance, useCalendarChanged, useCalendars, useEvents } from "./data";
+import type { TimeRange } from "./drag";
+import { EventDetailPane } from "./EventDetailPane";
+import { MonthView } from "./MonthView";
+import { useSecondZonePref, useViewPref, useZonePref, type ViewMode } from "./prefs";
+import { ScopePrompt } from "./ScopePrompt";
+import { TimeGrid } from "./TimeGrid";
+import {
+  addDays,
+  addMonths,
+  civil,
+  dateIn,
+  formatDate,
+  startOfDay,
+  startOfWeek,
+  type CivilDate,
+} from "./tz";
+import type { CalEvent, Scope } from "./types";
+import { ZonePicker } from "./ZonePicker";
+import "./calendar.css";
 
-const HOUR_HEIGHT = 44;
-const FIRST_VISIBLE_HOUR = 7;
+/** The dates a view shows around `anchor`. */
+export function viewDates(mode: ViewMode, anchor: CivilDate): CivilDate[] {
+  if (mode === "day") return [anchor];
+  if (mode === "week") {
+    const monday = startOfWeek(anchor);
+    return Array.from({ length: 7 }, (_, i) => addDays(monday, i));
+  }
+  const first = civil(anchor.y, anchor.m, 1);
+  const gridStart = startOfWeek(first);
+  const last = civil(anchor.y, anchor.m + 1, 0);
+  const gridEnd = addDays(startOfWeek(last), 7);
+  const out: CivilDate[] = [];
+  for (let d = gridStart; out.length < 42; d = addDays(d, 1)) {
+    if (d.y === gridEnd.y && d.m === gridEnd.m && d.d === gridEnd.d) break;
+    out.push(d);
+  }
+  return out;
+}
+
+function step(mode: ViewMode, anchor: CivilDate, delta: number): CivilDate {
+  if (mode === "day") return addDays(anchor, delta);
+  if (mode === "week") return addDays(anchor, 7 * delta);
+  return addMonths(anchor, delta);
+}
+
+function rangeLabel(mode: ViewMode, dates: CivilDate[], anchor: CivilDate): string {
+  const first = dates[0] ?? anchor;
+  const last = dates[dates.length - 1] ?? anchor;
+  if (mode === "day") return formatDate(anchor, { weekday: "long", month: "long", day: "numeric", year: "numeric" });
+  if (mode === "month") return formatDate(anchor, { month: "long", year: "numeric" });
+  const head = formatDate(first, { month: "long", year: "numeric" });
+  const tail = last.m !== first.m ? ` ${formatDate(last, { month: "long", year: "numeric" })}` : "";
+  return `${head} · ${first.d}–${last.d}${tail}`;
+}
+
+interface PendingMove {
+  event: CalEvent;
+  range: TimeRange;
+}
 
 export function CalendarView() {
   const nav = useNavigation();
+  const queryClient = useQueryClient();
   const now = useNow();
-  const weekStart = nav.state.calendarWeek !== null ? new Date(nav.state.calendarWeek) : startOfLocalWeek(now);
-  const from = weekStart.getTime();
-  const to = addLocalDays(weekStart, 7).getTime();
-  const events = useQuery({ queryKey: queryKeys.events(from, to), queryFn: () => listEvents({ from, to }) });
-  const days = weekDays(weekStart);
-  const segments = events.data ? timedSegments(events.data, weekStart) : [];
-  const bars = events.data ? allDayBars(events.data, weekStart) : [];
-  const selected = events.data?.find((e) => e.event_id === nav.state.eventId) ?? null;
+  const [zone, setZone] = useZonePref();
+  const [secondZone, setSecondZone] = useSecondZonePref();
+  const [mode, setMode] = useViewPref();
+  const today = dateIn(now, zone);
+  const anchor = nav.state.calendarWeek !== null ? dateIn(nav.state.calendarWeek, zone) : today;
+  const setAnchor = (date: CivilDate | null) => nav.setWeek(date === null ? null : startOfDay(date, zone));
 
-  const scrollRef = useRef<HTMLDivElement>(null);
-  useLayoutEffect(() => {
-    if (scrollRef.current) scrollRef.current.scrollTop = FIRST_VISIBLE_HOUR * HOUR_HEIGHT - 8;
-  }, []);
+  const dates = viewDates(mode, anchor);
+  const dayStarts = [...dates, addDays(dates[dates.length - 1] ?? anchor, 1)].map((d) => startOfDay(d, zone));
+  const from = dayStarts[0] ?? 0;
+  const to = dayStarts[dayStarts.length - 1] ?? 0;
+  const events = useEvents(from, to);
+  const calendars = useCalendars();
+  useCalendarChanged();
+  const byId = calendarMap(calendars.data);
+  const visible = (events.data ?? []).filter((e) => byId.get(e.calendar_id)?.visible !== false);
+  const selected = visible.find((e) => e.event_id === nav.state.eventId) ?? null;
 
-  const ordered = [...(events.data ?? [])].sort((a, b) => a.start - b.start || a.event_id - b.event_id);
-  const selectedIndex = ordered.findIndex((e) => e.event_id === nav.state.eventId);
-  const step = (delta: number) => {
+  const [pendingMove, setPendingMove] = useState<PendingMove | null>(null);
+  const [actionError, setActionError] = useState<{ title: string; error: unknown } | null>(null);
+
+  const canEdit = (event: CalEvent) => {
+    const cal = byId.get(event.calendar_id);
+    return event.broken === null && cal !== undefined && !cal.read_only;
+  };
+
+  const save = (event: CalEvent, range: TimeRange, scope: Scope) => {
+    setActionError(null);
+    moveEvent(queryClient, { event, start: range.start, end: range.end, scope, viewZone: zone }).catch(
+      (error: unknown) => setActionError({ title: `Could not move “${event.summary || "(untitled)"}”`, error }),
+    );
+  };
+
+  const onChange = (event: CalEvent, range: TimeRange) => {
+    if (event.recurring) setPendingMove({ event, range });
+    else save(event, range, "all");
+  };
+
+  const ordered = [...visible].sort((a, b) => a.start - b.start || a.event_id - b.event_id);
+  const selectedIndex = selected ? ordered.findIndex((e) => sameInstance(e, selected)) : -1;
+  const stepEvent = (delta: number) => {
     if (ordered.length === 0) return;
     const next = ordered[Math.max(0, Math.min(ordered.length - 1, selectedIndex === -1 ? 0 : selectedIndex + delta))];
     if (next) nav.showEvent(next.event_id);
   };
   useListKeys({
-    next: () => step(1),
-    prev: () => step(-1),
+    next: () => stepEvent(1),
+    prev: () => stepEvent(-1),
     open: () => {},
     close: () => {
       if (nav.state.eventId === null) return false;
@@ -55,243 +127,145 @@ export function CalendarView() {
       return true;
     },
   });
+  useActionKey("t", () => setAnchor(null));
+  useActionKey("n", () => setAnchor(step(mode, anchor, 1)));
+  useActionKey("p", () => setAnchor(step(mode, anchor, -1)));
+  useActionKey("d", () => setMode("day"));
+  useActionKey("w", () => setMode("week"));
+  useActionKey("m", () => setMode("month"));
 
-  const lastDay = days[6] ?? weekStart;
-  const todayIndex = days.findIndex((d) => sameLocalDay(d, now));
-  const lanes = bars.reduce((max, b) => Math.max(max, b.lane + 1), 0);
+  const pickDay = (date: CivilDate) => {
+    setAnchor(date);
+    setMode("day");
+  };
+  const select = (event: CalEvent) => nav.showEvent(event.event_id);
+  const open = (event: CalEvent) => nav.showEvent(event.event_id);
+
+  const modeButton = (m: ViewMode, label: string, key: string) => (
+    <button
+      type="button"
+      className={`btn btn--small${mode === m ? " is-active" : ""}`}
+      aria-pressed={mode === m}
+      data-testid={`view-${m}`}
+      title={`${label} (${key})`}
+      onClick={() => setMode(m)}
+    >
+      {label}
+    </button>
+  );
 
   return (
-    <div className="calendar">
+    <div className="calendar" data-zone={zone} data-testid="calendar-root">
       <div className="list-toolbar calendar__toolbar">
-        <button type="button" className="btn btn--small" data-testid="week-today" onClick={() => nav.setWeek(null)}>
+        <button type="button" className="btn btn--small" data-testid="week-today" title="Today (t)" onClick={() => setAnchor(null)}>
           Today
         </button>
         <button
           type="button"
           className="icon-btn"
-          aria-label="Previous week"
+          aria-label={`Previous ${mode}`}
+          title="Previous (p)"
           data-testid="week-prev"
-          onClick={() => nav.setWeek(addLocalDays(weekStart, -7).getTime())}
+          onClick={() => setAnchor(step(mode, anchor, -1))}
         >
           <Icon name="chevronLeft" />
         </button>
         <button
           type="button"
           className="icon-btn"
-          aria-label="Next week"
+          aria-label={`Next ${mode}`}
+          title="Next (n)"
           data-testid="week-next"
-          onClick={() => nav.setWeek(addLocalDays(weekStart, 7).getTime())}
+          onClick={() => setAnchor(step(mode, anchor, 1))}
         >
           <Icon name="chevronRight" />
         </button>
         <span className="list-toolbar__title" data-testid="week-label">
-          {formatMonthYear(weekStart)}
-          <span className="muted">
-            {" "}
-            · {weekStart.getDate()}–{lastDay.getDate()}
-            {lastDay.getMonth() !== weekStart.getMonth() ? ` ${formatMonthYear(lastDay)}` : ""}
-          </span>
+          {rangeLabel(mode, dates, anchor)}
         </span>
         {events.isFetching && <span className="muted">Loading…</span>}
+        <span className="calendar__spacer" />
+        <div className="calendar__modes" role="group" aria-label="View">
+          {modeButton("day", "Day", "d")}
+          {modeButton("week", "Week", "w")}
+          {modeButton("month", "Month", "m")}
+        </div>
+        <ZonePicker label="Time zone" value={zone} now={now} testId="zone" onChange={(z) => z && setZone(z)} />
+        <ZonePicker
+          label="Second time zone"
+          value={secondZone}
+          now={now}
+          testId="second-zone"
+          allowNone
+          onChange={setSecondZone}
+        />
       </div>
       {events.isError && <ErrorNote error={events.error} onRetry={() => void events.refetch()} />}
-      <div className="week" data-testid="week-view" data-week-start={localIsoMinute(from).slice(0, 10)}>
-        {/* Day headers and the all-day row sit inside the scroller (sticky), so their
-            columns share the grid's width whatever the scrollbar takes. */}
-        <div className="week__scroll" ref={scrollRef}>
-          <div className="week__sticky">
-            <div className="week__head">
-              <div className="week__gutter" />
-              {days.map((d, i) => (
-                <div key={i} className={`week__day-head${i === todayIndex ? " is-today" : ""}`}>
-                  <span className="week__weekday">{formatWeekday(d)}</span>
-                  <span className="week__date">{d.getDate()}</span>
-                </div>
-              ))}
-            </div>
-            <div className="week__allday" style={{ gridTemplateRows: `repeat(${Math.max(1, lanes)}, 22px)` }}>
-              <div className="week__gutter week__allday-label" style={{ gridRow: `1 / span ${Math.max(1, lanes)}` }}>
-                all-day
-              </div>
-              {bars.map((bar) => (
-                <AllDayEvent
-                  key={bar.event.event_id + ":" + bar.event.start}
-                  bar={bar}
-                  selected={bar.event.event_id === nav.state.eventId}
-                  onSelect={() => nav.showEvent(bar.event.event_id)}
-                />
-              ))}
-            </div>
-          </div>
-          <div className="week__grid" style={{ height: 24 * HOUR_HEIGHT }}>
-            <div className="week__gutter week__hours">
-              {Array.from({ length: 24 }, (_, h) => (
-                <div key={h} className="week__hour-label" style={{ top: h * HOUR_HEIGHT }}>
-                  {h === 0 ? "" : `${String(h).padStart(2, "0")}:00`}
-                </div>
-              ))}
-            </div>
-            {days.map((d, day) => (
-              <div key={day} className={`week__column${day === todayIndex ? " is-today" : ""}`} data-date={localIsoMinute(d.getTime()).slice(0, 10)}>
-                {segments
-                  .filter((s) => s.day === day)
-                  .map((s) => (
-                    <TimedEvent
-                      key={`${s.event.event_id}:${s.event.start}`}
-                      segment={s}
-                      selected={s.event.event_id === nav.state.eventId}
-                      onSelect={() => nav.showEvent(s.event.event_id)}
-                    />
-                  ))}
-                {day === todayIndex && (
-                  <div
-                    className="week__now"
-                    style={{ top: ((now.getHours() * 60 + now.getMinutes()) / 60) * HOUR_HEIGHT }}
-                    aria-hidden="true"
-                  />
-                )}
-              </div>
-            ))}
-          </div>
-        </div>
-      </div>
-      {selected && <EventDetail event={selected} onClose={() => nav.closeEvent()} />}
-    </div>
-  );
-}
-
-function timeRange(event: EventInstance): string {
-  return `${localHourMinute(event.start)}–${localHourMinute(event.end)}`;
-}
-
-function eventAttributes(event: EventInstance) {
-  return {
-    "data-testid": "event",
-    "data-event-id": event.event_id,
-    "data-start": new Date(event.start).toISOString(),
-    "data-local-start": localIsoMinute(event.start),
-    "data-summary": event.summary,
-    "data-all-day": event.all_day ? "true" : undefined,
-    "data-broken": event.broken !== null ? "true" : undefined,
-  };
-}
-
-function eventClass(base: string, event: EventInstance, selected: boolean): string {
-  return [base, event.broken !== null && "is-broken", selected && "is-selected"].filter(Boolean).join(" ");
-}
-
-function TimedEvent({ segment, selected, onSelect }: { segment: TimedSegment; selected: boolean; onSelect: () => void }) {
-  const { event, startMin, endMin, col, cols } = segment;
-  const duration = Math.max(endMin - startMin, MIN_VISUAL_MINUTES);
-  const style = {
-    top: (startMin / 60) * HOUR_HEIGHT,
-    height: (duration / 60) * HOUR_HEIGHT - 2,
-    left: `calc(${(col / cols) * 100}% + 1px)`,
-    width: `calc(${100 / cols}% - 3px)`,
-    "--event-color": event.color || "var(--accent)",
-  } as CSSProperties;
-  const label = timeRange(event);
-  return (
-    <div
-      {...eventAttributes(event)}
-      data-continued={segment.continued ? "true" : undefined}
-      className={eventClass("event", event, selected)}
-      style={style}
-      role="button"
-      tabIndex={0}
-      title={`${label} ${event.summary}${event.broken ? `\n⚠ ${event.broken}` : ""}`}
-      onClick={onSelect}
-      onKeyDown={(e) => {
-        if (e.key === "Enter") onSelect();
-      }}
-    >
-      <span className="event__time">
-        {event.broken !== null && <Icon name="warning" title={event.broken} />}
-        {label}
-      </span>
-      <span className="event__summary">{event.summary || "(untitled)"}</span>
-    </div>
-  );
-}
-
-function AllDayEvent({ bar, selected, onSelect }: { bar: AllDayBar; selected: boolean; onSelect: () => void }) {
-  const { event } = bar;
-  const style = {
-    gridColumn: `${bar.startCol + 2} / ${bar.endCol + 2}`,
-    gridRow: bar.lane + 1,
-    "--event-color": event.color || "var(--accent)",
-  } as CSSProperties;
-  return (
-    <div
-      {...eventAttributes(event)}
-      className={eventClass("event event--all-day", event, selected)}
-      style={style}
-      role="button"
-      tabIndex={0}
-      title={event.summary + (event.broken ? `\n⚠ ${event.broken}` : "")}
-      onClick={onSelect}
-      onKeyDown={(e) => {
-        if (e.key === "Enter") onSelect();
-      }}
-    >
-      {event.broken !== null && <Icon name="warning" title={event.broken} />}
-      <span className="event__summary">{event.summary || "(untitled)"}</span>
-    </div>
-  );
-}
-
-function EventDetail({ event, onClose }: { event: EventInstance; onClose: () => void }) {
-  return (
-    <aside className="event-detail" data-testid="event-detail" aria-label="Event">
-      <header className="pane-header">
-        <h2 className="pane-header__title">{event.summary || "(untitled)"}</h2>
-        <button type="button" className="icon-btn" aria-label="Close event" onClick={onClose}>
-          <Icon name="close" />
-        </button>
-      </header>
-      <dl className="facts">
-        <dt>When</dt>
-        <dd>
-          {formatDayLong(event.start)}
-          {event.all_day ? ", all day" : ` · ${timeRange(event)}`}
-        </dd>
-        {event.location && (
-          <>
-            <dt>Where</dt>
-            <dd>{event.location}</dd>
-          </>
-        )}
-        <dt>Calendar</dt>
-        <dd>
-          <span className="swatch" style={{ background: event.color }} /> {event.calendar_name}
-        </dd>
-        {event.tzid && (
-          <>
-            <dt>Written in</dt>
-            <dd>{event.tzid}</dd>
-          </>
-        )}
-        {event.recurring && (
-          <>
-            <dt>Repeats</dt>
-            <dd>Yes</dd>
-          </>
-        )}
-      </dl>
-      {event.broken !== null && (
-        <div className="badge badge--warning" role="note">
-          <Icon name="warning" /> {event.broken}
+      {actionError && (
+        <div className="calendar__error" data-testid="action-error">
+          <strong>{actionError.title}</strong>
+          <ErrorNote error={actionError.error} />
+          <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => setActionError(null)}>
+            <Icon name="close" />
+          </button>
         </div>
       )}
-    </aside>
+      <div className="calendar__body">
+        {mode === "month" ? (
+          <MonthView
+            dates={dates}
+            dayStarts={dayStarts}
+            month={anchor.m}
+            events={visible}
+            zone={zone}
+            today={today}
+            selected={selected}
+            onSelect={select}
+            onOpen={open}
+            onPickDay={pickDay}
+          />
+        ) : (
+          <TimeGrid
+            key={mode}
+            mode={mode}
+            axis={buildAxis(dates, zone)}
+            events={visible}
+            zone={zone}
+            secondZone={secondZone}
+            now={now}
+            today={today}
+            selected={selected}
+            canEdit={canEdit}
+            onSelect={select}
+            onOpen={open}
+            onChange={onChange}
+            onCreate={() => {}}
+            onPickDay={pickDay}
+          />
+        )}
+      </div>
+      {selected && <EventDetailPane event={selected} zone={zone} onClose={() => nav.closeEvent()} />}
+      {pendingMove && (
+        <ScopePrompt
+          title={`Move “${pendingMove.event.summary || "(untitled)"}”`}
+          verb="Move"
+          onChoose={(scope) => {
+            const { event, range } = pendingMove;
+            setPendingMove(null);
+            save(event, range, scope);
+          }}
+          onCancel={() => setPendingMove(null)}
+        />
+      )}
+    </div>
   );
 }
 
 /** The current time, refreshed every minute (for "today" and the now-line). */
-function useNow(): Date {
-  const [now, setNow] = useState(() => new Date());
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    const id = window.setInterval(() => setNow(new Date()), 60_000);
+    const id = window.setInterval(() => setNow(Date.now()), 60_000);
     return () => window.clearInterval(id);
   }, []);
   return now;

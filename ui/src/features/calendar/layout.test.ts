@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { eventFixture } from "../../test/fixtures";
-import { allDayBars, allDayDates, layoutColumns, timedSegments } from "./layout";
+import { buildAxis } from "./axis";
+import { allDayBars, allDayDates, eventsByDate, layoutColumns, timedSegments } from "./layout";
+import { addDays, civil, startOfDay } from "./tz";
 
-const monday = new Date(2026, 2, 9); // week of Mon 9 March 2026, New York
+const NY = "America/New_York";
+const monday = civil(2026, 3, 9); // week of Mon 9 March 2026, New York
+const week = (first: ReturnType<typeof civil>) => Array.from({ length: 7 }, (_, i) => addDays(first, i));
+const axisOf = (first: ReturnType<typeof civil>) => buildAxis(week(first), NY);
 const at = (day: number, h: number, m = 0) => new Date(2026, 2, 9 + day, h, m).getTime();
 
 describe("layoutColumns", () => {
@@ -32,7 +37,7 @@ describe("layoutColumns", () => {
 
 describe("timedSegments", () => {
   it("splits an event that crosses midnight into two days", () => {
-    const segments = timedSegments([eventFixture(1, { start: at(1, 22), end: at(2, 2) })], monday);
+    const segments = timedSegments([eventFixture(1, { start: at(1, 22), end: at(2, 2) })], axisOf(monday));
     expect(segments.map((s) => [s.day, s.startMin, s.endMin, s.continued, s.continues])).toEqual([
       [1, 22 * 60, 24 * 60, false, true],
       [2, 0, 2 * 60, true, false],
@@ -40,26 +45,31 @@ describe("timedSegments", () => {
   });
 
   it("an event ending exactly at midnight stays on its day", () => {
-    const segments = timedSegments([eventFixture(1, { start: at(0, 23), end: at(1, 0) })], monday);
+    const segments = timedSegments([eventFixture(1, { start: at(0, 23), end: at(1, 0) })], axisOf(monday));
     expect(segments.map((s) => [s.day, s.startMin, s.endMin])).toEqual([[0, 23 * 60, 24 * 60]]);
   });
 
   it("ignores all-day events and events outside the week", () => {
     const segments = timedSegments(
       [eventFixture(1, { all_day: true }), eventFixture(2, { start: at(8, 9), end: at(8, 10) })],
-      monday,
+      axisOf(monday),
     );
     expect(segments).toEqual([]);
   });
 
   it("positions by local wall clock on the day DST starts", () => {
-    const prevMonday = new Date(2026, 2, 2);
+    const prevMonday = civil(2026, 3, 2);
     // Sunday 8 March: 01:00 EST, then 03:00 EDT; an event 01:30–03:30 lasts one real hour.
     const start = new Date(2026, 2, 8, 1, 30).getTime();
     const end = new Date(2026, 2, 8, 3, 30).getTime();
     expect(end - start).toBe(3_600_000);
-    const [s] = timedSegments([eventFixture(1, { start, end })], prevMonday);
+    const [s] = timedSegments([eventFixture(1, { start, end })], axisOf(prevMonday));
+    // The week's axis has 24 rows (00..23); that Sunday has no 02:00 row, so 03:30 sits
+    // where 03:30 sits on every other day.
     expect([s?.day, s?.startMin, s?.endMin]).toEqual([6, 90, 210]);
+    // Drawn in that day alone (23 rows), the hour lasts one row.
+    const [d] = timedSegments([eventFixture(1, { start, end })], buildAxis([civil(2026, 3, 8)], NY));
+    expect([d?.startMin, d?.endMin]).toEqual([90, 150]);
   });
 });
 
@@ -67,8 +77,9 @@ describe("all-day events", () => {
   it("reads UTC-midnight starts as dates, not instants", () => {
     const { first, endExclusive } = allDayDates(
       eventFixture(1, { all_day: true, start: Date.UTC(2026, 2, 11), end: Date.UTC(2026, 2, 12) }),
+      "Asia/Tokyo",
     );
-    expect([first.getDate(), endExclusive.getDate()]).toEqual([11, 12]);
+    expect([first, endExclusive]).toEqual([civil(2026, 3, 11), civil(2026, 3, 12)]);
   });
 
   it("stacks overlapping bars into lanes and clips them to the week", () => {
@@ -79,12 +90,37 @@ describe("all-day events", () => {
         eventFixture(3, { all_day: true, start: Date.UTC(2026, 2, 13), end: Date.UTC(2026, 2, 20) }),
         eventFixture(4, { all_day: true, start: Date.UTC(2026, 2, 20), end: Date.UTC(2026, 2, 21) }),
       ],
-      monday,
+      week(monday),
+      NY,
     );
     expect(bars.map((b) => [b.event.event_id, b.startCol, b.endCol, b.lane])).toEqual([
       [1, 0, 2, 0],
       [2, 1, 3, 1],
       [3, 4, 7, 0],
     ]);
+  });
+});
+
+describe("eventsByDate (month cells)", () => {
+  it("lists all-day events first on every date they cover, timed ones on their day in the zone", () => {
+    const dates = [civil(2026, 3, 10), civil(2026, 3, 11), civil(2026, 3, 12)];
+    const starts = [...dates, civil(2026, 3, 13)].map((d) => startOfDay(d, NY));
+    // 23:30 in New York on the 10th is the 11th in Berlin.
+    const late = Date.UTC(2026, 2, 11, 3, 30);
+    const cells = eventsByDate(
+      [
+        eventFixture(1, { start: late, end: late + 1_800_000 }),
+        eventFixture(2, { all_day: true, start: Date.UTC(2026, 2, 10), end: Date.UTC(2026, 2, 12) }),
+      ],
+      dates,
+      NY,
+      starts,
+    );
+    expect(cells.map((c) => c.map((e) => e.event_id))).toEqual([[2, 1], [2], []]);
+    const berlin = eventsByDate([eventFixture(1, { start: late, end: late + 1_800_000 })], dates, "Europe/Berlin", [
+      ...dates,
+      civil(2026, 3, 13),
+    ].map((d) => startOfDay(d, "Europe/Berlin")));
+    expect(berlin.map((c) => c.map((e) => e.event_id))).toEqual([[], [1], []]);
   });
 });

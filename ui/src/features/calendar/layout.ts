@@ -1,19 +1,19 @@
-// Pure week-view geometry: which local day and minutes each event covers, and how
-// overlapping events share a day column. Positions come from the viewer's local wall
-// clock (Date's local getters), so DST days and events written in other zones land where
-// the viewer's own clock says.
-import type { EventInstance } from "../../ipc/bindings";
-import { addLocalDays } from "../../lib/time";
+// Pure calendar geometry: where each event sits in the time grid of a zone (rows of the
+// shared axis, see axis.ts), how overlapping events share a day column, the all-day row's
+// bars, and month cells. DST days and events written in other zones land where the
+// chosen zone's clock says.
+import { positionOf, type Axis } from "./axis";
+import { addDays, civil, dateIn, daysBetween, DAY_MS, type CivilDate } from "./tz";
+import type { CalEvent } from "./types";
 
-const DAY_MS = 86_400_000;
-export const MINUTES_PER_DAY = 24 * 60;
 /** Shorter events are drawn this tall so they stay readable and clickable. */
 export const MIN_VISUAL_MINUTES = 20;
 
 export interface TimedSegment {
-  event: EventInstance;
-  /** 0 = Monday. */
+  event: CalEvent;
+  /** Column index in the axis (0 = first day shown). */
   day: number;
+  /** Axis position in minutes (axis row × 60). */
   startMin: number;
   endMin: number;
   /** Started on an earlier day / runs on past this day. */
@@ -24,39 +24,28 @@ export interface TimedSegment {
 }
 
 export interface AllDayBar {
-  event: EventInstance;
-  /** First and one-past-last day column (0 = Monday), clipped to the week. */
+  event: CalEvent;
+  /** First and one-past-last day column, clipped to the days shown. */
   startCol: number;
   endCol: number;
   lane: number;
 }
 
-export function weekDays(weekStart: Date): Date[] {
-  return Array.from({ length: 7 }, (_, i) => addLocalDays(weekStart, i));
-}
-
-function localMinutes(ms: number): number {
-  const d = new Date(ms);
-  return d.getHours() * 60 + d.getMinutes();
-}
-
 /** Split timed events into per-day pieces and lay out overlaps side by side. */
-export function timedSegments(events: EventInstance[], weekStart: Date): TimedSegment[] {
-  const days = weekDays(weekStart);
+export function timedSegments(events: CalEvent[], axis: Axis): TimedSegment[] {
   const out: TimedSegment[] = [];
-  days.forEach((day, index) => {
-    const dayStart = day.getTime();
-    const dayEnd = addLocalDays(day, 1).getTime();
+  axis.columns.forEach((column, index) => {
     const pieces: Omit<TimedSegment, "col" | "cols">[] = [];
     for (const event of events) {
       if (event.all_day) continue;
       const end = Math.max(event.end, event.start);
-      const overlaps = event.start < dayEnd && (end > dayStart || (end === event.start && event.start >= dayStart));
+      const overlaps =
+        event.start < column.end && (end > column.start || (end === event.start && event.start >= column.start));
       if (!overlaps) continue;
-      const continued = event.start < dayStart;
-      const continues = end > dayEnd;
-      const startMin = continued ? 0 : localMinutes(event.start);
-      const endMin = continues || end === dayEnd ? MINUTES_PER_DAY : Math.max(startMin, localMinutes(end));
+      const continued = event.start < column.start;
+      const continues = end > column.end;
+      const startMin = positionOf(event.start, column) * 60;
+      const endMin = Math.max(startMin, positionOf(end, column) * 60);
       pieces.push({ event, day: index, startMin, endMin, continued, continues });
     }
     out.push(...layoutColumns(pieces));
@@ -68,7 +57,7 @@ export function timedSegments(events: EventInstance[], weekStart: Date): TimedSe
  * Classic calendar packing: events that overlap (directly or through a chain) form a
  * cluster; each takes the first column free at its start; all share the cluster's width.
  */
-export function layoutColumns<T extends { startMin: number; endMin: number; event: EventInstance }>(
+export function layoutColumns<T extends { startMin: number; endMin: number; event: CalEvent }>(
   items: T[],
 ): (T & { col: number; cols: number })[] {
   const sorted = [...items].sort(
@@ -102,38 +91,38 @@ export function layoutColumns<T extends { startMin: number; endMin: number; even
 }
 
 /**
- * The local dates an all-day event covers, end exclusive. All-day events are dates,
- * not instants: a start at exactly UTC midnight is read as that UTC date (a floating
- * DATE stored as UTC), anything else as the viewer's local date of the instant.
+ * The dates an all-day event covers, end exclusive. All-day events are dates, not
+ * instants: a start at exactly UTC midnight is read as that UTC date (a DATE stored as
+ * UTC midnight), anything else as the date of the instant in `zone`.
  */
-export function allDayDates(event: EventInstance): { first: Date; endExclusive: Date } {
-  const toDate = (ms: number) => {
+export function allDayDates(event: CalEvent, zone: string): { first: CivilDate; endExclusive: CivilDate } {
+  const toDate = (ms: number): CivilDate => {
     if (ms % DAY_MS === 0) {
       const d = new Date(ms);
-      return new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+      return civil(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
     }
-    const d = new Date(ms);
-    return new Date(d.getFullYear(), d.getMonth(), d.getDate());
+    return dateIn(ms, zone);
   };
   const first = toDate(event.start);
   let endExclusive = toDate(event.end);
-  if (endExclusive.getTime() <= first.getTime()) endExclusive = addLocalDays(first, 1);
+  if (daysBetween(first, endExclusive) <= 0) endExclusive = addDays(first, 1);
   return { first, endExclusive };
 }
 
 /** All-day events as bars across day columns, stacked into lanes so none overlap. */
-export function allDayBars(events: EventInstance[], weekStart: Date): AllDayBar[] {
-  const weekEnd = addLocalDays(weekStart, 7);
-  const columnOf = (d: Date) => Math.round((d.getTime() - weekStart.getTime()) / DAY_MS);
+export function allDayBars(events: CalEvent[], dates: CivilDate[], zone: string): AllDayBar[] {
+  const first = dates[0];
+  if (!first) return [];
+  const n = dates.length;
   const bars: Omit<AllDayBar, "lane">[] = [];
   for (const event of events) {
     if (!event.all_day) continue;
-    const { first, endExclusive } = allDayDates(event);
-    if (endExclusive <= weekStart || first >= weekEnd) continue;
-    // Rounding absorbs the hour a DST change adds to or takes from a local "day".
-    const startCol = Math.max(0, columnOf(first));
-    const endCol = Math.min(7, columnOf(endExclusive));
-    bars.push({ event, startCol, endCol: Math.max(endCol, startCol + 1) });
+    const span = allDayDates(event, zone);
+    const startCol = daysBetween(first, span.first);
+    const endCol = daysBetween(first, span.endExclusive);
+    if (endCol <= 0 || startCol >= n) continue;
+    const s = Math.max(0, startCol);
+    bars.push({ event, startCol: s, endCol: Math.max(Math.min(n, endCol), s + 1) });
   }
   bars.sort((a, b) => a.startCol - b.startCol || b.endCol - a.endCol || a.event.event_id - b.event.event_id);
   const laneEnds: number[] = [];
@@ -143,4 +132,30 @@ export function allDayBars(events: EventInstance[], weekStart: Date): AllDayBar[
     laneEnds[lane] = bar.endCol;
     return { ...bar, lane };
   });
+}
+
+/** The events of each date (all-day ones first, then by start), for the month view. */
+export function eventsByDate(events: CalEvent[], dates: CivilDate[], zone: string, dayStarts: number[]): CalEvent[][] {
+  const cells: CalEvent[][] = dates.map(() => []);
+  const first = dates[0];
+  if (!first) return cells;
+  for (const event of events) {
+    if (event.all_day) {
+      const span = allDayDates(event, zone);
+      const from = Math.max(0, daysBetween(first, span.first));
+      const to = Math.min(dates.length, daysBetween(first, span.endExclusive));
+      for (let i = from; i < to; i++) cells[i]?.push(event);
+      continue;
+    }
+    dates.forEach((_, i) => {
+      const start = dayStarts[i] ?? 0;
+      const end = dayStarts[i + 1] ?? Infinity;
+      const hit = event.start < end && (event.end > start || (event.end <= event.start && event.start >= start));
+      if (hit) cells[i]?.push(event);
+    });
+  }
+  for (const cell of cells) {
+    cell.sort((a, b) => Number(b.all_day) - Number(a.all_day) || a.start - b.start || a.event_id - b.event_id);
+  }
+  return cells;
 }

@@ -1,0 +1,129 @@
+// Calendar queries and writes: calendars, the instances of the range on screen, and
+// saving a changed instance with an optimistic update that is rolled back on failure.
+import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { listEvents } from "../../ipc/bindings";
+import { queryKeys } from "../../ipc/queryKeys";
+import { toApiError } from "../../ipc/errors";
+import { useBackendEvent } from "../sync/syncEvents";
+import { isValidZone, rfc3339 } from "./tz";
+import {
+  getEvent,
+  listCalendars,
+  saveEvent,
+  type CalEvent,
+  type CalendarInfo,
+  type EventDetail,
+  type EventDraft,
+  type SaveEventResult,
+  type Scope,
+} from "./types";
+
+export const CALENDARS_KEY = ["calendars"] as const;
+export const EVENTS_PREFIX = ["events"] as const;
+export const EVENT_DETAIL_PREFIX = ["eventDetail"] as const;
+export const EVENT_CALENDAR_CHANGED = "calendar://changed";
+
+export function eventDetailKey(calendarId: number, uid: string, recurrenceId: string | null) {
+  return [...EVENT_DETAIL_PREFIX, calendarId, uid, recurrenceId] as const;
+}
+
+export function useCalendars() {
+  return useQuery({ queryKey: CALENDARS_KEY, queryFn: listCalendars });
+}
+
+export function useEvents(from: number, to: number) {
+  return useQuery({
+    queryKey: queryKeys.events(from, to),
+    queryFn: () => listEvents({ from, to }) as Promise<CalEvent[]>,
+  });
+}
+
+/** Refetch what is on screen when the backend says calendar data changed. */
+export function useCalendarChanged() {
+  const queryClient = useQueryClient();
+  const refetch = () => invalidateCalendar(queryClient);
+  useBackendEvent<null>(EVENT_CALENDAR_CHANGED, refetch);
+}
+
+export function invalidateCalendar(queryClient: QueryClient) {
+  void queryClient.invalidateQueries({ queryKey: EVENTS_PREFIX });
+  void queryClient.invalidateQueries({ queryKey: CALENDARS_KEY });
+  void queryClient.invalidateQueries({ queryKey: EVENT_DETAIL_PREFIX });
+}
+
+/** Same instance: one event row, one original start. */
+export function sameInstance(a: CalEvent, b: CalEvent): boolean {
+  return a.event_id === b.event_id && a.uid === b.uid && (a.recurrence_id ?? a.start) === (b.recurrence_id ?? b.start);
+}
+
+export function instanceKey(e: CalEvent): string {
+  return `${e.event_id}:${e.recurrence_id ?? e.start}`;
+}
+
+/** The draft that saves `detail` unchanged (the editor and drags start from it). */
+export function draftFromDetail(detail: EventDetail, scope: Scope): EventDraft {
+  return {
+    calendar_id: detail.calendar_id,
+    uid: detail.uid,
+    recurrence_id: detail.recurrence_id,
+    scope,
+    summary: detail.summary,
+    location: detail.location ?? "",
+    description: detail.description ?? "",
+    start: detail.start,
+    end: detail.end,
+    all_day: detail.all_day,
+    time_zone: detail.time_zone,
+    rrule: detail.rrule,
+    attendees: detail.attendees.filter((a) => !a.organizer).map((a) => a.email),
+    reminders_minutes: detail.reminders_minutes,
+    meeting_kind: detail.meeting.kind,
+  };
+}
+
+export interface MoveRequest {
+  event: CalEvent;
+  start: number;
+  end: number;
+  scope: Scope;
+  /** The zone the grid shows, used when the event has none of its own. */
+  viewZone: string;
+}
+
+/**
+ * Moves/resizes one instance: the cached lists show the new times at once (marked
+ * pending); the event's full detail is read, saved with the new start and end, and
+ * the lists refetched. On failure every cached list goes back to what it was and the
+ * error is thrown for the caller to show.
+ */
+export async function moveEvent(queryClient: QueryClient, req: MoveRequest): Promise<SaveEventResult> {
+  const { event, start, end, scope } = req;
+  await queryClient.cancelQueries({ queryKey: EVENTS_PREFIX });
+  const snapshot = queryClient.getQueriesData<CalEvent[]>({ queryKey: EVENTS_PREFIX });
+  queryClient.setQueriesData<CalEvent[]>({ queryKey: EVENTS_PREFIX }, (old) =>
+    old?.map((e) => (sameInstance(e, event) ? { ...e, start, end, pending: true } : e)),
+  );
+  try {
+    const recurrenceId = event.recurrence_id ?? null;
+    const detail = await getEvent({ calendar_id: event.calendar_id, uid: event.uid, recurrence_id: recurrenceId });
+    const zone = isValidZone(detail.time_zone) ? detail.time_zone : req.viewZone;
+    const draft: EventDraft = {
+      ...draftFromDetail(detail, scope),
+      recurrence_id: recurrenceId,
+      time_zone: zone,
+      start: rfc3339(start, zone),
+      end: rfc3339(end, zone),
+    };
+    const result = await saveEvent(draft);
+    invalidateCalendar(queryClient);
+    return result;
+  } catch (err) {
+    for (const [key, data] of snapshot) queryClient.setQueryData(key, data);
+    throw toApiError(err);
+  }
+}
+
+/** Calendars by id, for colour, kind and visibility lookups. */
+export function calendarMap(calendars: CalendarInfo[] | undefined): Map<number, CalendarInfo> {
+  return new Map((calendars ?? []).map((c) => [c.id, c]));
+}
