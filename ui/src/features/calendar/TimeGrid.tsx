@@ -141,8 +141,9 @@ export function TimeGrid(props: TimeGridProps) {
   }, [drag === null]);
 
   const startEventDrag = (e: ReactPointerEvent, event: CalEvent, kind: "move" | "resize") => {
-    if (e.button !== 0 || !props.canEdit(event) || event.all_day) return;
+    // Never a drag-to-create on the grid behind an event.
     e.stopPropagation();
+    if (e.button !== 0 || !props.canEdit(event) || event.all_day) return;
     const grab = pointToSlot(geometry(), e.clientX, e.clientY);
     update({ kind, event, grab, x: e.clientX, y: e.clientY, moved: false, range: { start: event.start, end: event.end } });
   };
