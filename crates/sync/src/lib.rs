@@ -5,6 +5,7 @@
 //! talks a wire protocol itself (that is `mail`), and it never writes SQL (that is `store`).
 
 pub mod api_mail;
+pub mod caldav;
 pub mod calendar_store;
 pub mod changes;
 pub mod gmail;

@@ -159,6 +159,21 @@ impl Radicale {
         expect_success("DELETE", &path, status, &reply)
     }
 
+    /// Another client reads event `uid` of `calendar`: its iCalendar text, or `None` when
+    /// there is no such object.
+    pub fn get_event(&self, calendar: &str, uid: &str) -> io::Result<Option<String>> {
+        let path = self.event_path(calendar, uid);
+        let (status, reply) = self.request("GET", &path, &[], None)?;
+        match status {
+            200 => Ok(Some(String::from_utf8_lossy(&reply).into_owned())),
+            404 => Ok(None),
+            _ => Err(io::Error::other(format!(
+                "GET {path}: HTTP {status}: {}",
+                String::from_utf8_lossy(&reply)
+            ))),
+        }
+    }
+
     /// The server's log (warnings and errors), for failure messages.
     pub fn log(&self) -> String {
         fs::read_to_string(self.dir.path().join("radicale.log")).unwrap_or_default()

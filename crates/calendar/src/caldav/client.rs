@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, CONTENT_TYPE, LOCATION};
+use reqwest::header::{HeaderValue, CONTENT_TYPE, ETAG, LOCATION};
 use reqwest::{Method, StatusCode};
 use switchboard_secrets::Secret;
 use url::Url;
@@ -79,10 +79,11 @@ impl std::fmt::Debug for CalDavClient {
     }
 }
 
-struct Answer {
-    status: StatusCode,
+pub(super) struct Answer {
+    pub(super) status: StatusCode,
     location: Option<String>,
-    body: String,
+    pub(super) etag: Option<String>,
+    pub(super) body: String,
 }
 
 impl CalDavClient {
@@ -226,7 +227,12 @@ impl CalDavClient {
         Ok(url)
     }
 
-    fn resolve(&self, against: &Url, href: &str) -> Result<Url, CalDavError> {
+    /// `href` resolved against the server URL (on the same origin only).
+    pub(super) fn url(&self, href: &str) -> Result<Url, CalDavError> {
+        self.resolve(&self.base, href)
+    }
+
+    pub(super) fn resolve(&self, against: &Url, href: &str) -> Result<Url, CalDavError> {
         let url = against
             .join(href)
             .map_err(|e| CalDavError::Protocol(format!("href {href:?}: {e}")))?;
@@ -247,16 +253,32 @@ impl CalDavClient {
         depth: &str,
         body: Option<&str>,
     ) -> Result<Answer, CalDavError> {
+        let body = body.map(|b| (XML, b));
+        self.request(method, url, &[("Depth", depth)], body).await
+    }
+
+    /// One request with Basic auth and the given headers and body (content type, text).
+    pub(super) async fn request(
+        &self,
+        method: &str,
+        url: &Url,
+        headers: &[(&str, &str)],
+        body: Option<(&str, &str)>,
+    ) -> Result<Answer, CalDavError> {
         let method = Method::from_bytes(method.as_bytes())
             .map_err(|e| CalDavError::Protocol(format!("method {method}: {e}")))?;
         let mut request = self
             .http
             .request(method, url.clone())
-            .basic_auth(&self.user, Some(self.password.expose()))
-            .header("Depth", depth);
-        if let Some(body) = body {
+            .basic_auth(&self.user, Some(self.password.expose()));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some((content_type, body)) = body {
+            let content_type = HeaderValue::from_str(content_type)
+                .map_err(|e| CalDavError::Protocol(format!("content type: {e}")))?;
             request = request
-                .header(CONTENT_TYPE, HeaderValue::from_static(XML))
+                .header(CONTENT_TYPE, content_type)
                 .body(body.to_owned());
         }
         let response = request
@@ -267,11 +289,15 @@ impl CalDavClient {
         if status == StatusCode::UNAUTHORIZED {
             return Err(CalDavError::Unauthorized);
         }
-        let location = response
-            .headers()
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let location = header(LOCATION);
+        let etag = header(ETAG);
         let body = response
             .text()
             .await
@@ -279,13 +305,18 @@ impl CalDavClient {
         Ok(Answer {
             status,
             location,
+            etag,
             body,
         })
     }
 }
 
 /// The body of a 207 Multi-Status answer, or the error its status stands for.
-fn expect_multistatus(method: &str, url: &Url, answer: Answer) -> Result<String, CalDavError> {
+pub(super) fn expect_multistatus(
+    method: &str,
+    url: &Url,
+    answer: Answer,
+) -> Result<String, CalDavError> {
     match answer.status.as_u16() {
         207 => Ok(answer.body),
         status => Err(CalDavError::Status {

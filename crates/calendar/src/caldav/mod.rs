@@ -10,11 +10,13 @@
 
 mod client;
 pub mod multistatus;
+mod write;
 mod xml;
 
 use thiserror::Error;
 
 pub use client::{http_client, CalDavClient, Discovery};
+pub use write::{Precondition, Written};
 
 /// A calendar collection found under the user's calendar home.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -74,6 +76,10 @@ pub enum CalDavError {
     /// with a full sync (no token, or [`CalDavClient::list_etags`]).
     #[error("the calendar's sync token is no longer valid; a full resync is needed")]
     InvalidSyncToken,
+    /// A write's precondition failed (412): the object changed on the server (If-Match) or
+    /// already exists (If-None-Match). Fetch it again and let the user decide.
+    #[error("the event changed on the server since it was read")]
+    PreconditionFailed,
     /// The server answered with an unexpected status.
     #[error("{method} {url}: HTTP {status}")]
     Status {
@@ -95,6 +101,7 @@ impl CalDavError {
             CalDavError::Status { status, .. } => !(*status >= 500 || *status == 429),
             CalDavError::Unauthorized
             | CalDavError::InvalidSyncToken
+            | CalDavError::PreconditionFailed
             | CalDavError::Protocol(_) => true,
         }
     }
