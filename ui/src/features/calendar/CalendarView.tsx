@@ -10,6 +10,7 @@ import { buildAxis } from "./axis";
 import { calendarMap, moveEvent, sameInstance, useCalendarChanged, useCalendars, useEvents } from "./data";
 import type { TimeRange } from "./drag";
 import { EventDetailPane } from "./EventDetailPane";
+import { EventEditor, type EditorTarget } from "./EventEditor";
 import { MonthView } from "./MonthView";
 import { useSecondZonePref, useViewPref, useZonePref, type ViewMode } from "./prefs";
 import { ScopePrompt } from "./ScopePrompt";
@@ -91,6 +92,7 @@ export function CalendarView() {
   const selected = visible.find((e) => e.event_id === nav.state.eventId) ?? null;
 
   const [pendingMove, setPendingMove] = useState<PendingMove | null>(null);
+  const [editor, setEditor] = useState<EditorTarget | null>(null);
   const [actionError, setActionError] = useState<{ title: string; error: unknown } | null>(null);
 
   const canEdit = (event: CalEvent) => {
@@ -120,7 +122,9 @@ export function CalendarView() {
   useListKeys({
     next: () => stepEvent(1),
     prev: () => stepEvent(-1),
-    open: () => {},
+    open: () => {
+      if (selected) setEditor({ kind: "edit", event: selected });
+    },
     close: () => {
       if (nav.state.eventId === null) return false;
       nav.closeEvent();
@@ -139,7 +143,15 @@ export function CalendarView() {
     setMode("day");
   };
   const select = (event: CalEvent) => nav.showEvent(event.event_id);
-  const open = (event: CalEvent) => nav.showEvent(event.event_id);
+  const open = (event: CalEvent) => {
+    nav.showEvent(event.event_id);
+    setEditor({ kind: "edit", event });
+  };
+  const create = (range: TimeRange) => setEditor({ kind: "new", start: range.start, end: range.end });
+  const createNow = () => {
+    const start = Math.ceil(now / 3_600_000) * 3_600_000;
+    create({ start, end: start + 3_600_000 });
+  };
 
   const modeButton = (m: ViewMode, label: string, key: string) => (
     <button
@@ -155,7 +167,12 @@ export function CalendarView() {
   );
 
   return (
-    <div className="calendar" data-zone={zone} data-testid="calendar-root">
+    <div
+      className="calendar"
+      data-zone={zone}
+      data-testid="calendar-root"
+      data-calendars={calendars.data ? calendars.data.length : undefined}
+    >
       <div className="list-toolbar calendar__toolbar">
         <button type="button" className="btn btn--small" data-testid="week-today" title="Today (t)" onClick={() => setAnchor(null)}>
           Today
@@ -185,6 +202,9 @@ export function CalendarView() {
         </span>
         {events.isFetching && <span className="muted">Loading…</span>}
         <span className="calendar__spacer" />
+        <button type="button" className="btn btn--small btn--primary" data-testid="new-event" onClick={createNow}>
+          New event
+        </button>
         <div className="calendar__modes" role="group" aria-label="View">
           {modeButton("day", "Day", "d")}
           {modeButton("week", "Week", "w")}
@@ -239,12 +259,22 @@ export function CalendarView() {
             onSelect={select}
             onOpen={open}
             onChange={onChange}
-            onCreate={() => {}}
+            onCreate={create}
             onPickDay={pickDay}
           />
         )}
       </div>
-      {selected && <EventDetailPane event={selected} zone={zone} onClose={() => nav.closeEvent()} />}
+      {selected && !editor && (
+        <EventDetailPane
+          event={selected}
+          zone={zone}
+          onClose={() => nav.closeEvent()}
+          onEdit={() => setEditor({ kind: "edit", event: selected })}
+        />
+      )}
+      {editor && (
+        <EventEditor target={editor} calendars={calendars.data ?? []} zone={zone} now={now} onClose={() => setEditor(null)} />
+      )}
       {pendingMove && (
         <ScopePrompt
           title={`Move “${pendingMove.event.summary || "(untitled)"}”`}
