@@ -11,17 +11,24 @@
 //!
 //! Entry points: [`parse_ics`], [`expand`] and [`caldav::CalDavClient`].
 
+mod alarm;
 pub mod caldav;
 mod expand;
 mod lines;
 mod parse;
+mod rule;
 mod values;
+mod vtimezone;
+mod windows_zones;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use expand::{expand, MAX_INSTANCES};
+pub use alarm::{alarm_times, Alarm, AlarmFire, AlarmTrigger};
+pub use chrono_tz::Tz;
+pub use expand::{expand, expand_in, MAX_INSTANCES};
 pub use parse::parse_ics;
+pub use vtimezone::CustomZone;
 
 /// Everything read from one iCalendar text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,7 +72,7 @@ pub struct ParsedEvent {
     pub end: DateTime<Utc>,
     pub all_day: bool,
     /// The IANA zone DTSTART's TZID resolved to, or the TZID as written when it could not
-    /// be resolved. `None` for UTC, floating and all-day times.
+    /// be resolved to one (see `custom_zone`). `None` for UTC, floating and all-day times.
     pub tzid: Option<String>,
     /// DTSTART had neither `Z` nor TZID: local time wherever the reader is.
     pub floating: bool,
@@ -79,10 +86,32 @@ pub struct ParsedEvent {
     pub attendees: Vec<Attendee>,
     /// STATUS, upper-cased (`CONFIRMED`, `TENTATIVE`, `CANCELLED`).
     pub status: Option<String>,
+    /// The VALARMs inside the VEVENT, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarms: Vec<Alarm>,
+    /// RDATE values given as PERIODs: those occurrences last from `start` to `end`
+    /// instead of the event's own duration.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rdate_periods: Vec<Period>,
+    /// DTSTART's wall-clock time as written, when it had a TZID that resolved (a time in
+    /// a DST gap keeps its written value here; recurrences repeat this wall time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_local: Option<NaiveDateTime>,
+    /// DTSTART's zone when its TZID names no IANA zone and came from the file's
+    /// VTIMEZONE (then `tzid` holds the TZID as written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_zone: Option<CustomZone>,
     /// Why this event could not be read completely; the other fields hold a best effort.
     pub broken: Option<String>,
     /// The VEVENT text as given, BEGIN to END line.
     pub raw: String,
+}
+
+/// A span of time given explicitly (an RDATE PERIOD value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
 }
 
 /// One occurrence of an event.

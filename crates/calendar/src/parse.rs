@@ -6,9 +6,10 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 use crate::lines::{parse_content_line, truncate, unfold, ContentLine};
 use crate::values::{
-    local_to_utc, parse_date_value, parse_duration, resolve_tzid, unescape_text, DateValue,
+    parse_date_value, parse_duration, resolve_tzid, unescape_text, Clock, DateValue,
 };
-use crate::{Attendee, IcsProblem, ParsedCalendar, ParsedEvent};
+use crate::vtimezone::{CustomZone, Observance};
+use crate::{Attendee, IcsProblem, ParsedCalendar, ParsedEvent, Period};
 
 /// Parses iCalendar text. Never fails: what cannot be read ends up in `problems`.
 pub fn parse_ics(input: &str) -> ParsedCalendar {
@@ -20,9 +21,10 @@ pub fn parse_ics(input: &str) -> ParsedCalendar {
         problems.push(problem(1, "no BEGIN:VCALENDAR or BEGIN:VEVENT found"));
     }
 
+    let zones = Zones::new(&blocks.vtimezones);
     let mut events = Vec::new();
     for block in blocks.events {
-        match build_event(&block, input, &blocks.vtimezones) {
+        match build_event(&block, input, &zones) {
             Ok(event) => events.push(event),
             Err(reason) => problems.push(problem(block.begin_line, &reason)),
         }
@@ -50,13 +52,65 @@ struct EventBlock {
     start: usize,
     end: usize,
     props: Vec<ContentLine>,
+    /// The properties of each VALARM inside the VEVENT.
+    alarms: Vec<Vec<ContentLine>>,
+}
+
+/// A VTIMEZONE as read.
+#[derive(Default)]
+struct VtzBlock {
+    tzid: Option<String>,
+    location: Option<String>,
+    observances: Vec<Observance>,
 }
 
 struct Blocks {
     saw_calendar: bool,
     events: Vec<EventBlock>,
-    /// TZID of each VTIMEZONE mapped to its X-LIC-LOCATION (or its own TZID).
-    vtimezones: HashMap<String, String>,
+    /// Each VTIMEZONE by TZID.
+    vtimezones: HashMap<String, VtzBlock>,
+}
+
+/// Turns TZIDs into clocks: IANA names (directly, by Windows name, by X-LIC-LOCATION or
+/// by a path suffix) first, then the VTIMEZONE's own observances.
+pub(crate) struct Zones {
+    locations: HashMap<String, String>,
+    custom: HashMap<String, CustomZone>,
+}
+
+/// A TZID resolved.
+enum ZoneRef<'a> {
+    Iana(chrono_tz::Tz),
+    Custom(&'a CustomZone),
+}
+
+impl Zones {
+    fn new(vtimezones: &HashMap<String, VtzBlock>) -> Zones {
+        let locations: HashMap<String, String> = vtimezones
+            .iter()
+            .map(|(tzid, b)| {
+                (
+                    tzid.clone(),
+                    b.location.clone().unwrap_or_else(|| tzid.clone()),
+                )
+            })
+            .collect();
+        let custom = vtimezones
+            .iter()
+            .filter(|(tzid, _)| resolve_tzid(tzid, &locations).is_none())
+            .filter_map(|(tzid, b)| {
+                CustomZone::from_observances(tzid, &b.observances).map(|z| (tzid.clone(), z))
+            })
+            .collect();
+        Zones { locations, custom }
+    }
+
+    fn resolve(&self, tzid: &str) -> Option<ZoneRef<'_>> {
+        if let Some(tz) = resolve_tzid(tzid, &self.locations) {
+            return Some(ZoneRef::Iana(tz));
+        }
+        self.custom.get(tzid.trim()).map(ZoneRef::Custom)
+    }
 }
 
 fn split_blocks(lines: &[crate::lines::LogicalLine], problems: &mut Vec<IcsProblem>) -> Blocks {
@@ -67,8 +121,7 @@ fn split_blocks(lines: &[crate::lines::LogicalLine], problems: &mut Vec<IcsProbl
     };
     let mut stack: Vec<String> = Vec::new();
     let mut event: Option<EventBlock> = None;
-    // (TZID, X-LIC-LOCATION) of the VTIMEZONE being read.
-    let mut vtimezone: Option<(Option<String>, Option<String>)> = None;
+    let mut vtimezone: Option<VtzBlock> = None;
 
     for line in lines {
         if let Some(open) = event.as_mut() {
@@ -105,9 +158,24 @@ fn split_blocks(lines: &[crate::lines::LogicalLine], problems: &mut Vec<IcsProbl
                             start: line.start,
                             end: line.end,
                             props: Vec::new(),
+                            alarms: Vec::new(),
                         });
                     }
-                    "VTIMEZONE" if event.is_none() => vtimezone = Some((None, None)),
+                    "VALARM" if stack.last().map(String::as_str) == Some("VEVENT") => {
+                        if let Some(open) = event.as_mut() {
+                            open.alarms.push(Vec::new());
+                        }
+                    }
+                    "VTIMEZONE" if event.is_none() => vtimezone = Some(VtzBlock::default()),
+                    "STANDARD" | "DAYLIGHT"
+                        if stack.last().map(String::as_str) == Some("VTIMEZONE") =>
+                    {
+                        if let Some(vtz) = vtimezone.as_mut() {
+                            if vtz.observances.len() < 500 {
+                                vtz.observances.push(Observance::default());
+                            }
+                        }
+                    }
                     _ => {}
                 }
                 stack.push(component);
@@ -126,9 +194,10 @@ fn split_blocks(lines: &[crate::lines::LogicalLine], problems: &mut Vec<IcsProbl
                         out.events.push(closed);
                     }
                 } else if component == "VTIMEZONE" {
-                    if let Some((Some(tzid), location)) = vtimezone.take() {
-                        let location = location.unwrap_or_else(|| tzid.clone());
-                        out.vtimezones.insert(tzid, location);
+                    if let Some(vtz) = vtimezone.take() {
+                        if let Some(tzid) = vtz.tzid.clone() {
+                            out.vtimezones.insert(tzid, vtz);
+                        }
                     }
                 }
             }
@@ -137,13 +206,31 @@ fn split_blocks(lines: &[crate::lines::LogicalLine], problems: &mut Vec<IcsProbl
                 if let Some(open) = event.as_mut() {
                     if innermost == Some("VEVENT") {
                         open.props.push(content);
+                    } else if innermost == Some("VALARM") {
+                        if let Some(alarm) = open.alarms.last_mut() {
+                            alarm.push(content);
+                        }
                     }
-                } else if let Some((tzid, location)) = vtimezone.as_mut() {
+                } else if let Some(vtz) = vtimezone.as_mut() {
                     if innermost == Some("VTIMEZONE") {
                         match content.name.as_str() {
-                            "TZID" => *tzid = Some(content.value.trim().to_string()),
-                            "X-LIC-LOCATION" => *location = Some(content.value.trim().to_string()),
+                            "TZID" => vtz.tzid = Some(content.value.trim().to_string()),
+                            "X-LIC-LOCATION" => {
+                                vtz.location = Some(content.value.trim().to_string())
+                            }
                             _ => {}
+                        }
+                    } else if matches!(innermost, Some("STANDARD" | "DAYLIGHT")) {
+                        if let Some(obs) = vtz.observances.last_mut() {
+                            let value = content.value.trim().to_string();
+                            match content.name.as_str() {
+                                "DTSTART" => obs.dtstart = Some(value),
+                                "TZOFFSETFROM" => obs.offset_from = Some(value),
+                                "TZOFFSETTO" => obs.offset_to = Some(value),
+                                "RRULE" => obs.rrule = Some(value),
+                                "RDATE" if obs.rdates.len() < 1_000 => obs.rdates.push(value),
+                                _ => {}
+                            }
                         }
                     }
                 }
@@ -166,6 +253,10 @@ struct Resolved {
     all_day: bool,
     tzid: Option<String>,
     floating: bool,
+    /// The wall-clock time written, when it had a TZID that resolved.
+    local: Option<chrono::NaiveDateTime>,
+    /// The VTIMEZONE-defined zone the value was read in.
+    custom: Option<CustomZone>,
     /// Set when the value was read but its TZID is unknown (the instant assumes UTC).
     unknown_zone: Option<String>,
 }
@@ -174,7 +265,7 @@ fn resolve_value(
     name: &str,
     value: &str,
     tzid_param: Option<&str>,
-    vtimezones: &HashMap<String, String>,
+    zones: &Zones,
 ) -> Result<Resolved, String> {
     let parsed = parse_date_value(value)
         .ok_or_else(|| format!("unparseable {name} {:?}", truncate(value.trim(), 40)))?;
@@ -183,6 +274,8 @@ fn resolve_value(
         all_day: false,
         tzid: None,
         floating: false,
+        local: None,
+        custom: None,
         unknown_zone: None,
     };
     match parsed {
@@ -192,10 +285,17 @@ fn resolve_value(
         }
         DateValue::Utc(naive) => resolved.instant = naive.and_utc(),
         DateValue::Local(naive) => match tzid_param {
-            Some(tzid) => match resolve_tzid(tzid, vtimezones) {
-                Some(tz) => {
-                    resolved.instant = local_to_utc(tz, naive);
+            Some(tzid) => match zones.resolve(tzid) {
+                Some(ZoneRef::Iana(tz)) => {
+                    resolved.instant = Clock::Iana(tz).to_utc(naive);
                     resolved.tzid = Some(tz.name().to_string());
+                    resolved.local = Some(naive);
+                }
+                Some(ZoneRef::Custom(zone)) => {
+                    resolved.instant = zone.local_to_utc(naive);
+                    resolved.tzid = Some(zone.tzid.clone());
+                    resolved.local = Some(naive);
+                    resolved.custom = Some(zone.clone());
                 }
                 None => {
                     resolved.instant = naive.and_utc();
@@ -215,29 +315,50 @@ fn resolve_value(
     Ok(resolved)
 }
 
-fn resolve_property(
-    prop: &ContentLine,
-    vtimezones: &HashMap<String, String>,
-) -> Result<Resolved, String> {
-    resolve_value(&prop.name, &prop.value, prop.param("TZID"), vtimezones)
+fn resolve_property(prop: &ContentLine, zones: &Zones) -> Result<Resolved, String> {
+    resolve_value(&prop.name, &prop.value, prop.param("TZID"), zones)
 }
 
 /// RDATE / EXDATE: comma lists, possibly over several lines; PERIOD values count by start.
 fn resolve_list(
     props: &[&ContentLine],
-    vtimezones: &HashMap<String, String>,
+    zones: &Zones,
     broken: &mut Vec<String>,
+    periods: &mut Vec<Period>,
 ) -> Vec<DateTime<Utc>> {
     let mut out = Vec::new();
     for prop in props {
         for item in prop.value.split(',').filter(|s| !s.trim().is_empty()) {
-            let item = item.split('/').next().unwrap_or(item);
-            match resolve_value(&prop.name, item, prop.param("TZID"), vtimezones) {
+            let (first, period_end) = match item.split_once('/') {
+                Some((a, b)) => (a, Some(b)),
+                None => (item, None),
+            };
+            match resolve_value(&prop.name, first, prop.param("TZID"), zones) {
                 Ok(r) => {
                     if let Some(reason) = r.unknown_zone {
                         broken.push(reason);
                     }
                     out.push(r.instant);
+                    if let Some(end_text) = period_end {
+                        // PERIOD: start/end or start/duration (RFC 5545 §3.3.9).
+                        let end = match parse_duration(end_text) {
+                            Some(d) => r.instant.checked_add_signed(d),
+                            None => resolve_value(&prop.name, end_text, prop.param("TZID"), zones)
+                                .ok()
+                                .map(|e| e.instant),
+                        };
+                        match end {
+                            Some(end) if end >= r.instant => periods.push(Period {
+                                start: r.instant,
+                                end,
+                            }),
+                            _ => broken.push(format!(
+                                "bad PERIOD end {:?} in {}",
+                                truncate(end_text, 40),
+                                prop.name
+                            )),
+                        }
+                    }
                 }
                 Err(reason) => broken.push(reason),
             }
@@ -269,11 +390,7 @@ fn attendee(prop: &ContentLine) -> Option<Attendee> {
     })
 }
 
-fn build_event(
-    block: &EventBlock,
-    input: &str,
-    vtimezones: &HashMap<String, String>,
-) -> Result<ParsedEvent, String> {
+fn build_event(block: &EventBlock, input: &str, zones: &Zones) -> Result<ParsedEvent, String> {
     let first = |name: &str| block.props.iter().find(|p| p.name == name);
     let all = |name: &str| -> Vec<&ContentLine> {
         block.props.iter().filter(|p| p.name == name).collect()
@@ -296,7 +413,7 @@ fn build_event(
             broken.push("missing DTSTART".to_string());
             None
         }
-        Some(prop) => match resolve_property(prop, vtimezones) {
+        Some(prop) => match resolve_property(prop, zones) {
             Ok(r) => Some(r),
             Err(reason) => {
                 broken.push(reason);
@@ -313,11 +430,13 @@ fn build_event(
         }
         None => (DateTime::UNIX_EPOCH, false, None, false),
     };
+    let start_local = start.as_ref().and_then(|r| r.local);
+    let custom_zone = start.as_ref().and_then(|r| r.custom.clone());
 
     let end_at = if start.is_none() {
         start_at
     } else if let Some(prop) = first("DTEND") {
-        match resolve_property(prop, vtimezones) {
+        match resolve_property(prop, zones) {
             Ok(r) => {
                 if let Some(reason) = r.unknown_zone {
                     broken.push(reason);
@@ -353,10 +472,23 @@ fn build_event(
         default_end(start_at, all_day)
     };
 
-    let rdates = resolve_list(&all("RDATE"), vtimezones, &mut broken);
-    let exdates = resolve_list(&all("EXDATE"), vtimezones, &mut broken);
+    let mut rdate_periods = Vec::new();
+    let mut ignored_periods = Vec::new();
+    let rdates = resolve_list(&all("RDATE"), zones, &mut broken, &mut rdate_periods);
+    let exdates = resolve_list(&all("EXDATE"), zones, &mut broken, &mut ignored_periods);
+    rdate_periods.sort_by_key(|p| p.start);
+    rdate_periods.dedup_by_key(|p| p.start);
+    let mut alarms = Vec::new();
+    for props in &block.alarms {
+        match crate::alarm::parse_alarm(props, |p| {
+            resolve_property(p, zones).ok().map(|r| r.instant)
+        }) {
+            Ok(alarm) => alarms.push(alarm),
+            Err(reason) => broken.push(format!("VALARM: {reason}")),
+        }
+    }
     let recurrence_id =
-        first("RECURRENCE-ID").and_then(|prop| match resolve_property(prop, vtimezones) {
+        first("RECURRENCE-ID").and_then(|prop| match resolve_property(prop, zones) {
             Ok(r) => {
                 if let Some(reason) = r.unknown_zone {
                     broken.push(reason);
@@ -396,6 +528,10 @@ fn build_event(
         organizer: first("ORGANIZER").and_then(attendee),
         attendees: all("ATTENDEE").into_iter().filter_map(attendee).collect(),
         status: first("STATUS").map(|p| p.value.trim().to_ascii_uppercase()),
+        alarms,
+        rdate_periods,
+        start_local,
+        custom_zone,
         broken: None,
         raw,
     };

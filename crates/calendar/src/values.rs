@@ -9,6 +9,8 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
+use crate::vtimezone::CustomZone;
+
 /// Undoes TEXT escaping (RFC 5545 §3.3.11): `\n`/`\N` newline, `\,` `\;` `\\` literal.
 pub(crate) fn unescape_text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -89,7 +91,31 @@ pub(crate) fn local_to_utc(tz: Tz, naive: NaiveDateTime) -> DateTime<Utc> {
     }
 }
 
-/// Resolves a TZID: an IANA name, a common Windows name, a VTIMEZONE in the same file that
+/// A zone that turns wall-clock times into instants: an IANA zone or one defined by a
+/// VTIMEZONE.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Clock<'a> {
+    Iana(Tz),
+    Custom(&'a CustomZone),
+}
+
+impl Clock<'_> {
+    pub fn to_utc(self, local: NaiveDateTime) -> DateTime<Utc> {
+        match self {
+            Clock::Iana(tz) => local_to_utc(tz, local),
+            Clock::Custom(zone) => zone.local_to_utc(local),
+        }
+    }
+
+    pub fn to_local(self, at: DateTime<Utc>) -> NaiveDateTime {
+        match self {
+            Clock::Iana(tz) => at.with_timezone(&tz).naive_local(),
+            Clock::Custom(zone) => zone.utc_to_local(at),
+        }
+    }
+}
+
+/// Resolves a TZID: an IANA name, a Windows zone id or display name, a VTIMEZONE in the same file that
 /// names its IANA location, or a path-like TZID ending in an IANA name
 /// (`/mozilla.org/20050126_1/America/New_York`).
 pub(crate) fn resolve_tzid(tzid: &str, vtimezones: &HashMap<String, String>) -> Option<Tz> {
@@ -97,7 +123,8 @@ pub(crate) fn resolve_tzid(tzid: &str, vtimezones: &HashMap<String, String>) -> 
     if let Ok(tz) = Tz::from_str(tzid) {
         return Some(tz);
     }
-    if let Some(tz) = windows_zone(tzid) {
+    if let Some(tz) = crate::windows_zones::windows_to_iana(tzid).and_then(|n| Tz::from_str(n).ok())
+    {
         return Some(tz);
     }
     if let Some(location) = vtimezones.get(tzid) {
@@ -109,47 +136,6 @@ pub(crate) fn resolve_tzid(tzid: &str, vtimezones: &HashMap<String, String>) -> 
     }
     let parts: Vec<&str> = tzid.split('/').filter(|p| !p.is_empty()).collect();
     (1..parts.len()).find_map(|i| Tz::from_str(&parts[i..].join("/")).ok())
-}
-
-/// The Windows zone names Outlook and Exchange put in TZID, mapped to the IANA zone
-/// CLDR's windowsZones.xml gives for the "001" territory.
-fn windows_zone(name: &str) -> Option<Tz> {
-    let iana = match name {
-        "W. Europe Standard Time" => "Europe/Berlin",
-        "Romance Standard Time" => "Europe/Paris",
-        "Central Europe Standard Time" => "Europe/Budapest",
-        "Central European Standard Time" => "Europe/Warsaw",
-        "GMT Standard Time" => "Europe/London",
-        "Greenwich Standard Time" => "Atlantic/Reykjavik",
-        "GTB Standard Time" => "Europe/Bucharest",
-        "FLE Standard Time" => "Europe/Kiev",
-        "Russian Standard Time" => "Europe/Moscow",
-        "Turkey Standard Time" => "Europe/Istanbul",
-        "Israel Standard Time" => "Asia/Jerusalem",
-        "South Africa Standard Time" => "Africa/Johannesburg",
-        "Arabian Standard Time" => "Asia/Dubai",
-        "India Standard Time" => "Asia/Kolkata",
-        "China Standard Time" => "Asia/Shanghai",
-        "Singapore Standard Time" => "Asia/Singapore",
-        "Tokyo Standard Time" => "Asia/Tokyo",
-        "Korea Standard Time" => "Asia/Seoul",
-        "AUS Eastern Standard Time" => "Australia/Sydney",
-        "Lord Howe Standard Time" => "Australia/Lord_Howe",
-        "New Zealand Standard Time" => "Pacific/Auckland",
-        "Eastern Standard Time" => "America/New_York",
-        "Central Standard Time" => "America/Chicago",
-        "Mountain Standard Time" => "America/Denver",
-        "US Mountain Standard Time" => "America/Phoenix",
-        "Pacific Standard Time" => "America/Los_Angeles",
-        "Alaskan Standard Time" => "America/Anchorage",
-        "Hawaiian Standard Time" => "Pacific/Honolulu",
-        "Atlantic Standard Time" => "America/Halifax",
-        "E. South America Standard Time" => "America/Sao_Paulo",
-        "SA Pacific Standard Time" => "America/Bogota",
-        "UTC" | "Coordinated Universal Time" => "UTC",
-        _ => return None,
-    };
-    Tz::from_str(iana).ok()
 }
 
 /// RFC 5545 §3.3.6 DURATION: `[+-]P[nW]` or `[+-]P[nD][T[nH][nM][nS]]`.
