@@ -14,6 +14,7 @@ import { EventEditor, type EditorTarget } from "./EventEditor";
 import { MonthView } from "./MonthView";
 import { useSecondZonePref, useViewPref, useZonePref, type ViewMode } from "./prefs";
 import { ScopePrompt } from "./ScopePrompt";
+import { CalendarSidebar } from "./Sidebar";
 import { TimeGrid } from "./TimeGrid";
 import {
   addDays,
@@ -88,7 +89,13 @@ export function CalendarView() {
   const calendars = useCalendars();
   useCalendarChanged();
   const byId = calendarMap(calendars.data);
-  const visible = (events.data ?? []).filter((e) => byId.get(e.calendar_id)?.visible !== false);
+  // Hidden calendars' events are not shown; a calendar's colour is its current one.
+  const visible = (events.data ?? [])
+    .filter((e) => byId.get(e.calendar_id)?.visible !== false)
+    .map((e) => {
+      const color = byId.get(e.calendar_id)?.color;
+      return color && color !== e.color ? { ...e, color } : e;
+    });
   const selected = visible.find((e) => e.event_id === nav.state.eventId) ?? null;
 
   const [pendingMove, setPendingMove] = useState<PendingMove | null>(null);
@@ -230,39 +237,46 @@ export function CalendarView() {
           </button>
         </div>
       )}
-      <div className="calendar__body">
-        {mode === "month" ? (
-          <MonthView
-            dates={dates}
-            dayStarts={dayStarts}
-            month={anchor.m}
-            events={visible}
-            zone={zone}
-            today={today}
-            selected={selected}
-            onSelect={select}
-            onOpen={open}
-            onPickDay={pickDay}
-          />
-        ) : (
-          <TimeGrid
-            key={mode}
-            mode={mode}
-            axis={buildAxis(dates, zone)}
-            events={visible}
-            zone={zone}
-            secondZone={secondZone}
-            now={now}
-            today={today}
-            selected={selected}
-            canEdit={canEdit}
-            onSelect={select}
-            onOpen={open}
-            onChange={onChange}
-            onCreate={create}
-            onPickDay={pickDay}
-          />
-        )}
+      <div className="calendar__main">
+        <CalendarSidebar
+          calendars={calendars.data}
+          error={calendars.isError ? calendars.error : null}
+          onRetry={() => void calendars.refetch()}
+        />
+        <div className="calendar__body">
+          {mode === "month" ? (
+            <MonthView
+              dates={dates}
+              dayStarts={dayStarts}
+              month={anchor.m}
+              events={visible}
+              zone={zone}
+              today={today}
+              selected={selected}
+              onSelect={select}
+              onOpen={open}
+              onPickDay={pickDay}
+            />
+          ) : (
+            <TimeGrid
+              key={mode}
+              mode={mode}
+              axis={buildAxis(dates, zone)}
+              events={visible}
+              zone={zone}
+              secondZone={secondZone}
+              now={now}
+              today={today}
+              selected={selected}
+              canEdit={canEdit}
+              onSelect={select}
+              onOpen={open}
+              onChange={onChange}
+              onCreate={create}
+              onPickDay={pickDay}
+            />
+          )}
+        </div>
       </div>
       {selected && !editor && (
         <EventDetailPane
