@@ -184,3 +184,46 @@ describe("calendar views", () => {
     await waitFor(() => expect(backend.callsTo("list_events")).toHaveLength(2));
   });
 });
+
+describe("invitations and reminders in the detail pane", () => {
+  beforeEach(() => {
+    window.localStorage.clear();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(NOW);
+  });
+
+  it("shows my answer, answers from there, and shows the reminder and the meeting link", async () => {
+    const start = Date.UTC(2026, 2, 10, 15, 30);
+    const backend = mockCalendarBackend({
+      list_events: () => [
+        calEventFixture(1, {
+          summary: "Review",
+          start,
+          end: start + HOUR,
+          my_partstat: "NEEDS-ACTION",
+          organizer: "boss@example.com",
+          has_alarm: true,
+          meeting_url: "https://meet.example/abc",
+          recurrence_id: "2026-03-10T15:30:00Z",
+        }),
+      ],
+      open_link: () => null,
+    });
+    const { user } = await openCalendar();
+    const ev = await screen.findByTestId("event");
+    expect(ev.classList.contains("is-invite")).toBe(true);
+    await user.click(ev);
+    const detail = screen.getByTestId("event-detail");
+    expect(within(detail).getByTestId("my-answer").textContent).toBe("From boss@example.com. Not answered yet");
+    expect(within(detail).getByTestId("has-reminder").textContent).toBe("Set");
+    await user.click(within(detail).getByTestId("join-meeting"));
+    expect(backend.callsTo("open_link")[0]).toEqual({ url: "https://meet.example/abc" });
+    await user.click(within(detail).getByTestId("detail-rsvp-accepted"));
+    await waitFor(() =>
+      expect(backend.callsTo("respond_to_event")[0]).toEqual({
+        args: { calendar_id: 1, uid: "uid-1@example.test", recurrence_id: "2026-03-10T15:30:00Z", partstat: "ACCEPTED" },
+      }),
+    );
+    expect(within(detail).getByTestId("my-answer").textContent).toContain("Accepted");
+  });
+});

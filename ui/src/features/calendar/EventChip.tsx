@@ -44,6 +44,7 @@ export function eventClass(base: string, event: CalEvent, selected: boolean): st
     event.conflict && "is-conflict",
     event.status === "CANCELLED" && "is-cancelled",
     event.my_partstat === "DECLINED" && "is-declined",
+    event.my_partstat === "NEEDS-ACTION" && "is-invite",
     selected && "is-selected",
   ]
     .filter(Boolean)
@@ -56,6 +57,7 @@ export function eventTitle(event: CalEvent, when: string): string {
     event.broken ? `⚠ ${event.broken}` : null,
     event.pending ? "Not yet synced" : null,
     event.conflict ? `Conflict: ${event.conflict}` : null,
+    event.my_partstat === "NEEDS-ACTION" ? "Invitation: not answered yet" : null,
   ]
     .filter(Boolean)
     .join("\n");

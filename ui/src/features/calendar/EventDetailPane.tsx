@@ -1,9 +1,21 @@
 // The selected event at a glance: when (in the zone shown), where, calendar, markers,
-// and the way into the editor.
+// reminder, meeting link, my answer to an invitation (Accept / Tentative / Decline), and
+// the way into the editor.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { openLink } from "../../ipc/bindings";
+import { ErrorNote } from "../../components/ErrorNote";
 import { Icon } from "../../components/Icon";
+import { invalidateCalendar } from "./data";
 import { timeRangeText } from "./EventChip";
 import { formatDate, dateIn } from "./tz";
-import type { CalEvent } from "./types";
+import { respondToEvent, type CalEvent, type Partstat } from "./types";
+
+const ANSWER: Record<string, string> = {
+  ACCEPTED: "Accepted",
+  TENTATIVE: "Tentative",
+  DECLINED: "Declined",
+  "NEEDS-ACTION": "Not answered yet",
+};
 
 export function EventDetailPane({
   event,
@@ -16,6 +28,19 @@ export function EventDetailPane({
   onClose(): void;
   onEdit?(): void;
 }) {
+  const queryClient = useQueryClient();
+  const respond = useMutation({
+    mutationFn: (partstat: Partstat) =>
+      respondToEvent({
+        calendar_id: event.calendar_id,
+        uid: event.uid,
+        recurrence_id: event.recurrence_id ?? null,
+        partstat,
+      }),
+    onSuccess: () => invalidateCalendar(queryClient),
+  });
+  const invited = event.my_partstat !== null && event.my_partstat !== undefined;
+  const answer = respond.variables ?? event.my_partstat ?? null;
   return (
     <aside className="event-detail" data-testid="event-detail" aria-label="Event">
       <header className="pane-header">
@@ -60,10 +85,48 @@ export function EventDetailPane({
         {event.meeting_url && (
           <>
             <dt>Meeting</dt>
-            <dd className="event-detail__link">{event.meeting_url}</dd>
+            <dd className="event-detail__link">
+              <button type="button" className="btn btn--small" data-testid="join-meeting" onClick={() => void openLink(event.meeting_url!)}>
+                Join
+              </button>{" "}
+              {event.meeting_url}
+            </dd>
+          </>
+        )}
+        {event.has_alarm && (
+          <>
+            <dt>Reminder</dt>
+            <dd data-testid="has-reminder">Set</dd>
+          </>
+        )}
+        {invited && (
+          <>
+            <dt>Invitation</dt>
+            <dd data-testid="my-answer">
+              {event.organizer ? `From ${event.organizer}. ` : ""}
+              {ANSWER[answer ?? ""] ?? answer}
+            </dd>
           </>
         )}
       </dl>
+      {invited && (
+        <div className="event-detail__rsvp" role="group" aria-label="Your answer" data-testid="detail-rsvp">
+          {(["ACCEPTED", "TENTATIVE", "DECLINED"] as const).map((p) => (
+            <button
+              key={p}
+              type="button"
+              className={`btn btn--small${answer === p ? " is-active" : ""}`}
+              aria-pressed={answer === p}
+              disabled={respond.isPending}
+              data-testid={`detail-rsvp-${p.toLowerCase()}`}
+              onClick={() => respond.mutate(p)}
+            >
+              {p === "ACCEPTED" ? "Accept" : p === "TENTATIVE" ? "Tentative" : "Decline"}
+            </button>
+          ))}
+        </div>
+      )}
+      {respond.isError && <ErrorNote error={respond.error} />}
       {event.broken !== null && (
         <div className="badge badge--warning" role="note">
           <Icon name="warning" /> {event.broken}
