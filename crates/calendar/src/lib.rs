@@ -14,6 +14,7 @@
 mod alarm;
 pub mod caldav;
 mod expand;
+pub mod graph;
 mod lines;
 mod parse;
 mod rule;

@@ -1,0 +1,818 @@
+//! Microsoft Graph calendar events and iCalendar, both ways (pure; the HTTP client is in
+//! `switchboard_sync::graph_cal`).
+//!
+//! Graph's `calendarView/delta` reports every instance of a series on its own (occurrences
+//! and exceptions, never the series master), so each instance becomes its own resource:
+//! one VCALENDAR with one VEVENT whose UID is unique to the instance, carrying the Graph
+//! id, type, series master id, original start and changeKey as `X-MS-GRAPH-*` properties
+//! (what a later PATCH, DELETE or accept needs). Times are asked for in UTC
+//! (`Prefer: outlook.timezone="UTC"`); the event's own zone (`originalStartTimeZone`, a
+//! Windows or IANA name) is resolved to IANA and the times written in it, so the event keeps
+//! its wall-clock time for display; an unknown zone leaves the times in UTC.
+//!
+//! The other way, [`event_write_from_ics`] turns a resource we edited into the JSON body of
+//! a POST or PATCH (RRULE → `patternedRecurrence`, VALARM → reminder, Teams on request).
+
+mod recurrence;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+pub use recurrence::{
+    recurrence_to_rrule, rrule_to_recurrence, PatternedRecurrence, RecurrencePattern,
+    RecurrenceRange,
+};
+
+/// The X- properties a Graph resource carries.
+pub const X_ID: &str = "X-MS-GRAPH-ID";
+pub const X_TYPE: &str = "X-MS-GRAPH-TYPE";
+pub const X_SERIES_MASTER_ID: &str = "X-MS-GRAPH-SERIES-MASTER-ID";
+pub const X_CHANGE_KEY: &str = "X-MS-GRAPH-CHANGEKEY";
+pub const X_ORIGINAL_START: &str = "X-MS-GRAPH-ORIGINAL-START";
+pub const X_ORIGINAL_TZ: &str = "X-MS-GRAPH-ORIGINAL-TZ";
+pub const X_ONLINE_MEETING_PROVIDER: &str = "X-MS-GRAPH-ONLINE-MEETING-PROVIDER";
+/// Outlook's own property for showAs (`FREE`, `TENTATIVE`, `BUSY`, `OOF`, `WORKINGELSEWHERE`).
+pub const X_BUSY_STATUS: &str = "X-MICROSOFT-CDO-BUSYSTATUS";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GraphMapError {
+    /// The input is not what Graph or RFC 5545 documents.
+    #[error("invalid calendar data: {0}")]
+    Invalid(String),
+    /// Valid, but Graph has no way to say it (e.g. an hourly RRULE).
+    #[error("Microsoft Graph cannot store this: {0}")]
+    Unsupported(String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DateTimeTimeZone {
+    /// A local date-time, `2026-11-24T09:00:00.0000000`.
+    pub date_time: String,
+    /// A Windows or IANA zone name, `UTC` by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailAddress {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recipient {
+    #[serde(default)]
+    pub email_address: EmailAddress,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseStatus {
+    /// none, organizer, tentativelyAccepted, accepted, declined, notResponded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphAttendee {
+    /// required, optional, resource.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub email_address: EmailAddress,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ResponseStatus>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemBody {
+    /// text or html.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnlineMeetingInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_url: Option<String>,
+}
+
+/// The `@removed` annotation of a delta entry (`reason`: `deleted`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Removed {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// An event (or instance, or `@removed` entry) as Graph returns it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphEvent {
+    pub id: String,
+    /// Set on a delta entry for an instance that is gone.
+    #[serde(rename = "@removed", default)]
+    pub removed: Option<Removed>,
+    #[serde(rename = "@odata.etag", default)]
+    pub etag: Option<String>,
+    #[serde(default)]
+    pub change_key: Option<String>,
+    #[serde(rename = "iCalUId", default)]
+    pub ical_uid: Option<String>,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub body: Option<ItemBody>,
+    #[serde(default)]
+    pub start: Option<DateTimeTimeZone>,
+    #[serde(default)]
+    pub end: Option<DateTimeTimeZone>,
+    #[serde(default)]
+    pub is_all_day: Option<bool>,
+    /// singleInstance, occurrence, exception, seriesMaster.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub series_master_id: Option<String>,
+    /// An instance's start before any change (DateTimeOffset).
+    #[serde(default)]
+    pub original_start: Option<String>,
+    #[serde(default)]
+    pub original_start_time_zone: Option<String>,
+    #[serde(default)]
+    pub recurrence: Option<PatternedRecurrence>,
+    #[serde(default)]
+    pub attendees: Vec<GraphAttendee>,
+    #[serde(default)]
+    pub organizer: Option<Recipient>,
+    #[serde(default)]
+    pub location: Option<Location>,
+    #[serde(default)]
+    pub is_online_meeting: Option<bool>,
+    #[serde(default)]
+    pub online_meeting_provider: Option<String>,
+    #[serde(default)]
+    pub online_meeting: Option<OnlineMeetingInfo>,
+    #[serde(default)]
+    pub reminder_minutes_before_start: Option<i32>,
+    #[serde(default)]
+    pub is_reminder_on: Option<bool>,
+    /// free, tentative, busy, oof, workingElsewhere, unknown.
+    #[serde(default)]
+    pub show_as: Option<String>,
+    #[serde(default)]
+    pub is_cancelled: Option<bool>,
+    /// The signed-in user's own answer.
+    #[serde(default)]
+    pub response_status: Option<ResponseStatus>,
+    #[serde(default)]
+    pub last_modified_date_time: Option<String>,
+}
+
+impl GraphEvent {
+    pub fn is_removed(&self) -> bool {
+        self.removed.is_some()
+    }
+
+    /// The etag to send as `If-Match` (`W/"<changeKey>"`).
+    pub fn if_match(&self) -> Option<String> {
+        self.etag
+            .clone()
+            .or_else(|| self.change_key.as_ref().map(|k| format!("W/\"{k}\"")))
+    }
+}
+
+/// A calendar as `/me/calendars` lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphCalendar {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub hex_color: Option<String>,
+    /// Outlook's preset name (`lightBlue`, …, `auto`).
+    #[serde(default)]
+    pub color: Option<String>,
+    #[serde(default)]
+    pub can_edit: Option<bool>,
+    #[serde(default)]
+    pub is_default_calendar: Option<bool>,
+}
+
+impl GraphCalendar {
+    /// `#rrggbb`: the calendar's hexColor, else the preset's colour, else None (`auto`).
+    pub fn rgb(&self) -> Option<String> {
+        let hex = self.hex_color.as_deref().map(str::trim).unwrap_or("");
+        if hex.len() == 7 && hex.starts_with('#') && hex[1..].chars().all(|c| c.is_ascii_hexdigit())
+        {
+            return Some(hex.to_ascii_lowercase());
+        }
+        let preset = match self.color.as_deref()? {
+            "lightBlue" => "#4a9ee8",
+            "lightGreen" => "#5bb346",
+            "lightOrange" => "#f0883e",
+            "lightGray" => "#9aa0a6",
+            "lightYellow" => "#e5c02a",
+            "lightTeal" => "#2fb3a8",
+            "lightPink" => "#e06cae",
+            "lightBrown" => "#a67c52",
+            "lightRed" => "#e0525b",
+            _ => return None,
+        };
+        Some(preset.to_owned())
+    }
+}
+
+/// A Windows or IANA zone name as an IANA zone.
+pub fn resolve_zone(name: &str) -> Option<Tz> {
+    crate::values::resolve_tzid(name, &HashMap::new())
+}
+
+/// RFC 5545 PARTSTAT for a Graph response.
+pub fn partstat(response: &str) -> &'static str {
+    match response {
+        "accepted" | "organizer" => "ACCEPTED",
+        "declined" => "DECLINED",
+        "tentativelyAccepted" => "TENTATIVE",
+        _ => "NEEDS-ACTION",
+    }
+}
+
+fn parse_local(dt: &DateTimeTimeZone) -> Result<NaiveDateTime, GraphMapError> {
+    let text = dt.date_time.trim();
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
+        .map_err(|_| GraphMapError::Invalid(format!("dateTime '{text}'")))
+}
+
+/// The instant a Graph dateTimeTimeZone names (an unknown zone is an error).
+pub fn instant(dt: &DateTimeTimeZone) -> Result<DateTime<Utc>, GraphMapError> {
+    let local = parse_local(dt)?;
+    let zone = dt.time_zone.as_deref().unwrap_or("UTC");
+    let tz =
+        resolve_zone(zone).ok_or_else(|| GraphMapError::Invalid(format!("time zone '{zone}'")))?;
+    Ok(tz
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&local)))
+}
+
+/// RFC 5545 TEXT escaping.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A parameter value, quoted when it holds `:;,`; DQUOTE and controls removed.
+fn param(value: &str) -> String {
+    let clean: String = value
+        .chars()
+        .filter(|c| *c != '"' && !c.is_control())
+        .collect();
+    if clean.contains([':', ';', ',']) {
+        format!("\"{clean}\"")
+    } else {
+        clean
+    }
+}
+
+/// Appends one content line folded at 75 octets (RFC 5545 §3.1).
+fn line(out: &mut String, text: &str) {
+    let mut width = 0;
+    for c in text.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+}
+
+/// Text from an HTML body: tags dropped, paragraphs and breaks as newlines, the common
+/// entities decoded.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = rest[open + 1..open + close].trim().to_ascii_lowercase();
+        if tag.starts_with("br") || tag.starts_with("/p") || tag.starts_with("/div") {
+            out.push('\n');
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    let decoded = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    let lines: Vec<&str> = decoded.lines().map(str::trim_end).collect();
+    lines.join("\n").trim().to_owned()
+}
+
+fn compact_utc(t: DateTime<Utc>) -> String {
+    t.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// `DTSTART`/`DTEND` in the event's own zone when it resolves, else in UTC.
+fn time_line(name: &str, at: DateTime<Utc>, zone: Option<(&str, Tz)>) -> String {
+    match zone {
+        Some((_, tz)) if tz != Tz::UTC && tz != Tz::Etc__UTC => format!(
+            "{name};TZID={}:{}",
+            tz.name(),
+            at.with_timezone(&tz).format("%Y%m%dT%H%M%S")
+        ),
+        _ => format!("{name}:{}", compact_utc(at)),
+    }
+}
+
+/// The VCALENDAR resource of one Graph event or instance.
+pub fn event_to_ics(ev: &GraphEvent) -> Result<String, GraphMapError> {
+    let start = ev
+        .start
+        .as_ref()
+        .ok_or_else(|| GraphMapError::Invalid(format!("event {} has no start", ev.id)))?;
+    let end = ev.end.as_ref().unwrap_or(start);
+    let all_day = ev.is_all_day.unwrap_or(false);
+    let own_zone = ev
+        .original_start_time_zone
+        .as_deref()
+        .and_then(|n| resolve_zone(n).map(|tz| (n, tz)));
+    let mut out = String::new();
+    line(&mut out, "BEGIN:VCALENDAR");
+    line(&mut out, "VERSION:2.0");
+    line(&mut out, "PRODID:-//Switchboard//Microsoft Graph//EN");
+    line(&mut out, "BEGIN:VEVENT");
+    let base_uid = ev
+        .ical_uid
+        .clone()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| ev.id.clone());
+    let original = ev
+        .original_start
+        .as_deref()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc));
+    let uid = match (ev.kind.as_deref(), original) {
+        (Some("occurrence" | "exception"), Some(o)) => format!("{base_uid}-{}", compact_utc(o)),
+        _ => base_uid,
+    };
+    line(&mut out, &format!("UID:{}", escape(&uid)));
+    let stamp = ev
+        .last_modified_date_time
+        .as_deref()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(DateTime::UNIX_EPOCH);
+    line(&mut out, &format!("DTSTAMP:{}", compact_utc(stamp)));
+    if all_day {
+        let date =
+            |d: &DateTimeTimeZone| parse_local(d).map(|t| t.date().format("%Y%m%d").to_string());
+        line(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(start)?));
+        line(&mut out, &format!("DTEND;VALUE=DATE:{}", date(end)?));
+    } else {
+        line(&mut out, &time_line("DTSTART", instant(start)?, own_zone));
+        line(&mut out, &time_line("DTEND", instant(end)?, own_zone));
+    }
+    if let Some(rec) = ev
+        .recurrence
+        .as_ref()
+        .filter(|_| ev.kind.as_deref() == Some("seriesMaster"))
+    {
+        let rule = recurrence_to_rrule(rec, own_zone.map(|z| z.1), all_day)?;
+        line(&mut out, &format!("RRULE:{rule}"));
+    }
+    if let Some(s) = ev.subject.as_deref() {
+        line(&mut out, &format!("SUMMARY:{}", escape(s)));
+    }
+    if let Some(body) = ev
+        .body
+        .as_ref()
+        .and_then(|b| b.content.as_deref().map(|c| (b, c)))
+    {
+        let html = body.0.content_type.as_deref() == Some("html");
+        let text = if html {
+            html_to_text(body.1)
+        } else {
+            body.1.to_owned()
+        };
+        if !text.is_empty() {
+            line(&mut out, &format!("DESCRIPTION:{}", escape(&text)));
+        }
+    }
+    if let Some(l) = ev
+        .location
+        .as_ref()
+        .and_then(|l| l.display_name.as_deref())
+        .filter(|l| !l.is_empty())
+    {
+        line(&mut out, &format!("LOCATION:{}", escape(l)));
+    }
+    let cancelled = ev.is_cancelled.unwrap_or(false);
+    line(
+        &mut out,
+        if cancelled {
+            "STATUS:CANCELLED"
+        } else {
+            "STATUS:CONFIRMED"
+        },
+    );
+    let show_as = ev.show_as.as_deref().unwrap_or("busy");
+    line(
+        &mut out,
+        if show_as == "free" {
+            "TRANSP:TRANSPARENT"
+        } else {
+            "TRANSP:OPAQUE"
+        },
+    );
+    line(
+        &mut out,
+        &format!("{X_BUSY_STATUS}:{}", show_as.to_ascii_uppercase()),
+    );
+    let org_address = ev
+        .organizer
+        .as_ref()
+        .and_then(|o| o.email_address.address.clone())
+        .filter(|a| !a.is_empty());
+    if let (Some(org), Some(address)) = (&ev.organizer, &org_address) {
+        let cn = org
+            .email_address
+            .name
+            .as_deref()
+            .map(|n| format!(";CN={}", param(n)))
+            .unwrap_or_default();
+        line(
+            &mut out,
+            &format!("ORGANIZER{cn}:mailto:{}", address.trim()),
+        );
+    }
+    for a in &ev.attendees {
+        let Some(address) = a.email_address.address.as_deref().filter(|a| !a.is_empty()) else {
+            continue;
+        };
+        let cn = a
+            .email_address
+            .name
+            .as_deref()
+            .map(|n| format!(";CN={}", param(n)))
+            .unwrap_or_default();
+        let (role, cutype) = match a.kind.as_deref() {
+            Some("optional") => ("OPT-PARTICIPANT", "INDIVIDUAL"),
+            Some("resource") => ("NON-PARTICIPANT", "RESOURCE"),
+            _ => ("REQ-PARTICIPANT", "INDIVIDUAL"),
+        };
+        let response = a
+            .status
+            .as_ref()
+            .and_then(|s| s.response.as_deref())
+            .unwrap_or("none");
+        line(
+            &mut out,
+            &format!(
+                "ATTENDEE{cn};CUTYPE={cutype};ROLE={role};PARTSTAT={}:mailto:{}",
+                partstat(response),
+                address.trim()
+            ),
+        );
+    }
+    if ev.is_online_meeting == Some(true) {
+        let provider = ev
+            .online_meeting_provider
+            .as_deref()
+            .unwrap_or("teamsForBusiness");
+        line(&mut out, &format!("{X_ONLINE_MEETING_PROVIDER}:{provider}"));
+        if let Some(url) = ev
+            .online_meeting
+            .as_ref()
+            .and_then(|m| m.join_url.as_deref())
+        {
+            let label = if provider == "teamsForBusiness" {
+                "Microsoft Teams"
+            } else {
+                "Online meeting"
+            };
+            line(
+                &mut out,
+                &format!("CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL={label}:{url}"),
+            );
+        }
+    }
+    line(&mut out, &format!("{X_ID}:{}", escape(&ev.id)));
+    if let Some(kind) = &ev.kind {
+        line(&mut out, &format!("{X_TYPE}:{kind}"));
+    }
+    if let Some(master) = ev.series_master_id.as_deref().filter(|m| !m.is_empty()) {
+        line(
+            &mut out,
+            &format!("{X_SERIES_MASTER_ID}:{}", escape(master)),
+        );
+    }
+    if let Some(o) = original {
+        line(&mut out, &format!("{X_ORIGINAL_START}:{}", compact_utc(o)));
+    }
+    if let Some(z) = ev
+        .original_start_time_zone
+        .as_deref()
+        .filter(|z| !z.is_empty())
+    {
+        line(&mut out, &format!("{X_ORIGINAL_TZ}:{}", escape(z)));
+    }
+    if let Some(k) = &ev.change_key {
+        line(&mut out, &format!("{X_CHANGE_KEY}:{}", escape(k)));
+    }
+    if ev.is_reminder_on == Some(true) {
+        let minutes = ev.reminder_minutes_before_start.unwrap_or(15).max(0);
+        line(&mut out, "BEGIN:VALARM");
+        line(&mut out, "ACTION:DISPLAY");
+        line(
+            &mut out,
+            &format!(
+                "DESCRIPTION:{}",
+                escape(ev.subject.as_deref().unwrap_or("Reminder"))
+            ),
+        );
+        line(&mut out, &format!("TRIGGER:-PT{minutes}M"));
+        line(&mut out, "END:VALARM");
+    }
+    line(&mut out, "END:VEVENT");
+    line(&mut out, "END:VCALENDAR");
+    Ok(out)
+}
+
+/// The JSON body of a POST (create) or PATCH (update) of an event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventWrite {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<ItemBody>,
+    pub start: DateTimeTimeZone,
+    pub end: DateTimeTimeZone,
+    pub is_all_day: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// Set only on a series (never on an occurrence or exception).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recurrence: Option<PatternedRecurrence>,
+    pub attendees: Vec<GraphAttendee>,
+    pub is_reminder_on: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reminder_minutes_before_start: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub show_as: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_online_meeting: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online_meeting_provider: Option<String>,
+}
+
+/// How to write an event beyond what its iCalendar text says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Ask Graph for a Teams meeting (`isOnlineMeeting` + `teamsForBusiness`).
+    pub teams: bool,
+    /// The target is an occurrence or exception: never send a recurrence.
+    pub instance: bool,
+}
+
+/// The Graph ids a resource carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GraphIds {
+    pub id: Option<String>,
+    pub kind: Option<String>,
+    pub series_master_id: Option<String>,
+    pub change_key: Option<String>,
+}
+
+/// The first VEVENT's properties (unfolded, name upper-cased), VALARMs skipped.
+fn vevent_props(ics: &str) -> Vec<crate::lines::ContentLine> {
+    let mut out = Vec::new();
+    let mut depth = 0;
+    let mut in_event = false;
+    for l in crate::lines::unfold(ics) {
+        let Ok(p) = crate::lines::parse_content_line(&l.text) else {
+            continue;
+        };
+        let name = p.name.to_ascii_uppercase();
+        let value = p.value.trim().to_ascii_uppercase();
+        if name == "BEGIN" && value == "VEVENT" && !in_event && out.is_empty() {
+            in_event = true;
+            continue;
+        }
+        if !in_event {
+            continue;
+        }
+        match name.as_str() {
+            "BEGIN" => depth += 1,
+            "END" if depth > 0 => depth -= 1,
+            "END" => break,
+            _ if depth == 0 => out.push(p),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn prop<'a>(props: &'a [crate::lines::ContentLine], name: &str) -> Option<&'a str> {
+    props
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+        .map(|p| p.value.as_str())
+}
+
+/// The Graph ids of a resource we stored (None when it was created here).
+pub fn graph_ids(ics: &str) -> GraphIds {
+    let props = vevent_props(ics);
+    let get = |n: &str| prop(&props, n).map(crate::values::unescape_text);
+    GraphIds {
+        id: get(X_ID),
+        kind: get(X_TYPE),
+        series_master_id: get(X_SERIES_MASTER_ID),
+        change_key: get(X_CHANGE_KEY),
+    }
+}
+
+fn graph_time(at: DateTime<Utc>, zone: Option<Tz>, all_day: bool) -> DateTimeTimeZone {
+    match zone {
+        Some(tz) if !all_day => DateTimeTimeZone {
+            date_time: at
+                .with_timezone(&tz)
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string(),
+            time_zone: Some(tz.name().to_owned()),
+        },
+        _ => DateTimeTimeZone {
+            date_time: at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            time_zone: Some("UTC".to_owned()),
+        },
+    }
+}
+
+/// A VALARM's `TRIGGER:-PT15M` (or -PT1H, -P1D, -P1DT2H) as minutes before the start.
+fn trigger_minutes(ics: &str) -> Option<i32> {
+    let mut in_alarm = false;
+    for l in crate::lines::unfold(ics) {
+        let Ok(p) = crate::lines::parse_content_line(&l.text) else {
+            continue;
+        };
+        let name = p.name.to_ascii_uppercase();
+        if name == "BEGIN" && p.value.eq_ignore_ascii_case("VALARM") {
+            in_alarm = true;
+        } else if in_alarm
+            && name == "TRIGGER"
+            && p.param("RELATED")
+                .is_none_or(|r| r.eq_ignore_ascii_case("START"))
+        {
+            let d = crate::values::parse_duration(p.value.trim())?;
+            return Some(i32::try_from((-d.num_minutes()).max(0)).unwrap_or(0));
+        }
+    }
+    None
+}
+
+/// The POST/PATCH body for a resource's first VEVENT.
+pub fn event_write_from_ics(ics: &str, options: WriteOptions) -> Result<EventWrite, GraphMapError> {
+    let parsed = crate::parse_ics(ics);
+    let ev = parsed
+        .events
+        .iter()
+        .find(|e| e.recurrence_id.is_none())
+        .or_else(|| parsed.events.first())
+        .ok_or_else(|| GraphMapError::Invalid("the resource has no VEVENT".into()))?;
+    if let Some(why) = &ev.broken {
+        return Err(GraphMapError::Invalid(why.clone()));
+    }
+    let props = vevent_props(ics);
+    let zone = ev.tzid.as_deref().and_then(resolve_zone);
+    let mut write = EventWrite {
+        subject: Some(ev.summary.clone().unwrap_or_default()),
+        body: ev.description.as_ref().map(|d| ItemBody {
+            content_type: Some("text".into()),
+            content: Some(d.clone()),
+        }),
+        start: graph_time(ev.start, zone, ev.all_day),
+        end: graph_time(ev.end, zone, ev.all_day),
+        is_all_day: ev.all_day,
+        location: ev.location.as_ref().map(|l| Location {
+            display_name: Some(l.clone()),
+        }),
+        ..EventWrite::default()
+    };
+    if let Some(rule) = ev.rrule.as_deref().filter(|_| !options.instance) {
+        let local_start: NaiveDate = match zone {
+            Some(tz) if !ev.all_day => ev.start.with_timezone(&tz).date_naive(),
+            _ => ev.start.date_naive(),
+        };
+        let zone_name = write
+            .start
+            .time_zone
+            .clone()
+            .unwrap_or_else(|| "UTC".into());
+        write.recurrence = Some(rrule_to_recurrence(rule, local_start, &zone_name, zone)?);
+    }
+    let organizer = ev.organizer.as_ref().map(|o| o.email.to_ascii_lowercase());
+    for p in props
+        .iter()
+        .filter(|p| p.name.eq_ignore_ascii_case("ATTENDEE"))
+    {
+        let address = p.value.trim();
+        let address = address
+            .get(..7)
+            .filter(|s| s.eq_ignore_ascii_case("mailto:"))
+            .map_or(address, |_| &address[7..]);
+        if !address.contains('@') || organizer.as_deref() == Some(&address.to_ascii_lowercase()) {
+            continue;
+        }
+        let kind = match p.param("ROLE").map(str::to_ascii_uppercase).as_deref() {
+            _ if p
+                .param("CUTYPE")
+                .is_some_and(|c| c.eq_ignore_ascii_case("RESOURCE")) =>
+            {
+                "resource"
+            }
+            Some("OPT-PARTICIPANT") | Some("NON-PARTICIPANT") => "optional",
+            _ => "required",
+        };
+        write.attendees.push(GraphAttendee {
+            kind: Some(kind.into()),
+            email_address: EmailAddress {
+                name: p.param("CN").map(str::to_owned),
+                address: Some(address.to_owned()),
+            },
+            status: None,
+        });
+    }
+    match trigger_minutes(ics) {
+        Some(minutes) => {
+            write.is_reminder_on = true;
+            write.reminder_minutes_before_start = Some(minutes);
+        }
+        None => write.is_reminder_on = false,
+    }
+    let busy = prop(&props, X_BUSY_STATUS).map(str::to_ascii_uppercase);
+    let transparent = prop(&props, "TRANSP").is_some_and(|t| t.eq_ignore_ascii_case("TRANSPARENT"));
+    write.show_as = Some(
+        match busy.as_deref() {
+            Some("FREE") => "free",
+            Some("TENTATIVE") => "tentative",
+            Some("OOF") => "oof",
+            Some("WORKINGELSEWHERE") => "workingElsewhere",
+            Some(_) => "busy",
+            None if transparent => "free",
+            None => "busy",
+        }
+        .to_owned(),
+    );
+    let provider = prop(&props, X_ONLINE_MEETING_PROVIDER);
+    if options.teams || provider == Some("teamsForBusiness") {
+        write.is_online_meeting = Some(true);
+        write.online_meeting_provider = Some("teamsForBusiness".into());
+    }
+    Ok(write)
+}
