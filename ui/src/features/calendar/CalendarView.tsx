@@ -7,7 +7,7 @@ import { useActionKey, useListKeys } from "../../app/keyboard";
 import { ErrorNote } from "../../components/ErrorNote";
 import { Icon } from "../../components/Icon";
 import { buildAxis } from "./axis";
-import { calendarMap, moveEvent, sameInstance, useCalendarChanged, useCalendars, useEvents } from "./data";
+import { calendarMap, instanceKey, moveEvent, sameInstance, useCalendarChanged, useCalendars, useEvents } from "./data";
 import type { TimeRange } from "./drag";
 import { EventDetailPane } from "./EventDetailPane";
 import { EventEditor, type EditorTarget } from "./EventEditor";
@@ -96,7 +96,15 @@ export function CalendarView() {
       const color = byId.get(e.calendar_id)?.color;
       return color && color !== e.color ? { ...e, color } : e;
     });
-  const selected = visible.find((e) => e.event_id === nav.state.eventId) ?? null;
+  // The instance clicked (a repeating event's instances share an id); from elsewhere
+  // (a notification) only the id is known, and its first instance on screen is taken.
+  const [selectedKey, setSelectedKey] = useState<string | null>(null);
+  const selected =
+    nav.state.eventId === null
+      ? null
+      : (visible.find((e) => e.event_id === nav.state.eventId && instanceKey(e) === selectedKey) ??
+        visible.find((e) => e.event_id === nav.state.eventId) ??
+        null);
 
   const [pendingMove, setPendingMove] = useState<PendingMove | null>(null);
   const [editor, setEditor] = useState<EditorTarget | null>(null);
@@ -119,12 +127,17 @@ export function CalendarView() {
     else save(event, range, "all");
   };
 
+  function select(event: CalEvent) {
+    setSelectedKey(instanceKey(event));
+    nav.showEvent(event.event_id);
+  }
+
   const ordered = [...visible].sort((a, b) => a.start - b.start || a.event_id - b.event_id);
   const selectedIndex = selected ? ordered.findIndex((e) => sameInstance(e, selected)) : -1;
   const stepEvent = (delta: number) => {
     if (ordered.length === 0) return;
     const next = ordered[Math.max(0, Math.min(ordered.length - 1, selectedIndex === -1 ? 0 : selectedIndex + delta))];
-    if (next) nav.showEvent(next.event_id);
+    if (next) select(next);
   };
   useListKeys({
     next: () => stepEvent(1),
@@ -149,9 +162,8 @@ export function CalendarView() {
     setAnchor(date);
     setMode("day");
   };
-  const select = (event: CalEvent) => nav.showEvent(event.event_id);
   const open = (event: CalEvent) => {
-    nav.showEvent(event.event_id);
+    select(event);
     setEditor({ kind: "edit", event });
   };
   const create = (range: TimeRange) => setEditor({ kind: "new", start: range.start, end: range.end });

@@ -227,3 +227,39 @@ describe("invitations and reminders in the detail pane", () => {
     expect(within(detail).getByTestId("my-answer").textContent).toContain("Accepted");
   });
 });
+
+describe("instances of a repeating event", () => {
+  beforeEach(() => {
+    window.localStorage.clear();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(NOW);
+  });
+
+  it("share an id but are selected one by one (click, then j/k)", async () => {
+    const at = (d: number) => new Date(2026, 2, d, 9).getTime();
+    mockCalendarBackend({
+      list_events: () =>
+        [9, 10, 11].map((d) =>
+          calEventFixture(7, {
+            summary: "Daily",
+            recurring: true,
+            start: at(d),
+            end: at(d) + HOUR,
+            recurrence_id: new Date(at(d)).toISOString(),
+          }),
+        ),
+    });
+    const { user } = await openCalendar();
+    const instances = await screen.findAllByTestId("event");
+    await user.click(instances[1]!);
+    const selectedDate = () =>
+      screen.getAllByTestId("event").find((e) => e.classList.contains("is-selected"))?.closest("[data-testid=day-column]")?.getAttribute("data-date");
+    expect(selectedDate()).toBe("2026-03-10");
+    expect(screen.getByTestId("event-detail").textContent).toContain("Tue");
+    (document.activeElement as HTMLElement | null)?.blur();
+    await user.keyboard("j");
+    expect(selectedDate()).toBe("2026-03-11");
+    await user.keyboard("kk");
+    expect(selectedDate()).toBe("2026-03-09");
+  });
+});

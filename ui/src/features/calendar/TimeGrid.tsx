@@ -143,6 +143,8 @@ export function TimeGrid(props: TimeGridProps) {
   const startEventDrag = (e: ReactPointerEvent, event: CalEvent, kind: "move" | "resize") => {
     // Never a drag-to-create on the grid behind an event.
     e.stopPropagation();
+    // A drag's own click may never have come (the event moved away from the pointer).
+    suppressClick.current = false;
     if (e.button !== 0 || !props.canEdit(event) || event.all_day) return;
     const grab = pointToSlot(geometry(), e.clientX, e.clientY);
     update({ kind, event, grab, x: e.clientX, y: e.clientY, moved: false, range: { start: event.start, end: event.end } });
