@@ -12,6 +12,7 @@
 //! Entry points: [`parse_ics`], [`expand`] and [`caldav::CalDavClient`].
 
 mod alarm;
+pub mod availability;
 pub mod caldav;
 mod expand;
 pub mod graph;
