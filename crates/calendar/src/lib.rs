@@ -15,6 +15,7 @@ mod alarm;
 pub mod availability;
 pub mod caldav;
 mod expand;
+pub mod google;
 pub mod graph;
 mod lines;
 mod parse;
