@@ -60,9 +60,10 @@ function rangeLabel(mode: ViewMode, dates: CivilDate[], anchor: CivilDate): stri
   const last = dates[dates.length - 1] ?? anchor;
   if (mode === "day") return formatDate(anchor, { weekday: "long", month: "long", day: "numeric", year: "numeric" });
   if (mode === "month") return formatDate(anchor, { month: "long", year: "numeric" });
-  const head = formatDate(first, { month: "long", year: "numeric" });
-  const tail = last.m !== first.m ? ` ${formatDate(last, { month: "long", year: "numeric" })}` : "";
-  return `${head} · ${first.d}–${last.d}${tail}`;
+  if (last.m === first.m) return `${formatDate(first, { month: "long", year: "numeric" })} · ${first.d}–${last.d}`;
+  const short: Intl.DateTimeFormatOptions = { month: "short", day: "numeric" };
+  const withYear: Intl.DateTimeFormatOptions = { ...short, year: "numeric" };
+  return `${formatDate(first, last.y === first.y ? short : withYear)} – ${formatDate(last, withYear)}`;
 }
 
 interface PendingMove {

@@ -64,6 +64,15 @@ describe("calendar views", () => {
     expect(screen.getByTestId("month-view")).toBeTruthy();
   });
 
+  it("labels a week across two months with both", async () => {
+    mockCalendarBackend();
+    const { user } = await openCalendar();
+    await screen.findByTestId("week-view");
+    expect(screen.getByTestId("week-label").textContent).toBe("March 2026 · 9–15");
+    await user.keyboard("nnn");
+    expect(screen.getByTestId("week-label").textContent).toBe("Mar 30 – Apr 5, 2026");
+  });
+
   it("month cells show the first events and +N more, which opens the day", async () => {
     const at = (h: number) => new Date(2026, 2, 12, h).getTime();
     mockCalendarBackend({
