@@ -1,7 +1,7 @@
 // The calendar: toolbar (Today, prev/next, date label, day/week/month, time zones),
 // the sidebar of calendars, the view itself, and the event detail/editor.
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useNavigation } from "../../app/navigation";
 import { useActionKey, useListKeys } from "../../app/keyboard";
 import { ErrorNote } from "../../components/ErrorNote";
@@ -22,6 +22,8 @@ import {
   civil,
   dateIn,
   formatDate,
+  isoDate,
+  parseIsoDate,
   startOfDay,
   startOfWeek,
   type CivilDate,
@@ -82,7 +84,10 @@ export function CalendarView() {
   const anchor = nav.state.calendarWeek !== null ? dateIn(nav.state.calendarWeek, zone) : today;
   const setAnchor = (date: CivilDate | null) => nav.setWeek(date === null ? null : startOfDay(date, zone));
 
-  const dates = viewDates(mode, anchor);
+  const anchorKey = isoDate(anchor);
+  // Day rows come from Intl for every hour shown: computed once per range and zone.
+  const dates = useMemo(() => viewDates(mode, parseIsoDate(anchorKey) ?? civil(1970, 1, 1)), [mode, anchorKey]);
+  const axis = useMemo(() => buildAxis(mode === "month" ? [] : dates, zone), [dates, zone, mode]);
   const dayStarts = [...dates, addDays(dates[dates.length - 1] ?? anchor, 1)].map((d) => startOfDay(d, zone));
   const from = dayStarts[0] ?? 0;
   const to = dayStarts[dayStarts.length - 1] ?? 0;
@@ -274,7 +279,7 @@ export function CalendarView() {
             <TimeGrid
               key={mode}
               mode={mode}
-              axis={buildAxis(dates, zone)}
+              axis={axis}
               events={visible}
               zone={zone}
               secondZone={secondZone}
