@@ -122,6 +122,25 @@ pub fn expand_in(
     out
 }
 
+/// The override among `overrides` that supplied an instance [`expand_in`] returned as
+/// overridden (same `floating_zone`).
+pub fn override_of<'a>(
+    master: &ParsedEvent,
+    overrides: &'a [ParsedEvent],
+    instance: &Instance,
+    floating_zone: Tz,
+) -> Option<&'a ParsedEvent> {
+    if !instance.overridden {
+        return None;
+    }
+    let series = Series::new(master, floating_zone);
+    overrides.iter().find(|o| {
+        o.uid == master.uid
+            && o.recurrence_id
+                .is_some_and(|rid| series.place(rid) == instance.recurrence_id)
+    })
+}
+
 /// Checks that the event's RRULE can be expanded; the error says why not.
 pub(crate) fn check_rule(event: &ParsedEvent) -> Result<(), String> {
     let Some(text) = &event.rrule else {

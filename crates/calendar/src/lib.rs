@@ -9,17 +9,24 @@
 //! The exception is [`caldav`], the CalDAV client that fetches calendars over HTTP; what
 //! to store locally is still decided by the sync layer, not here.
 //!
-//! Entry points: [`parse_ics`], [`expand`] and [`caldav::CalDavClient`].
+//! Entry points: [`parse_ics`], [`expand`] / [`expand_in`], [`alarm_times`], the editing
+//! operations ([`create_event`], [`update_event`], [`delete_event`], [`set_partstat`]),
+//! which change only the lines they touch, and [`caldav::CalDavClient`].
 
 mod alarm;
 pub mod availability;
 pub mod caldav;
+mod doc;
+mod edit;
+mod edit_scope;
+mod edit_support;
 mod expand;
 pub mod google;
 pub mod graph;
 mod lines;
 mod parse;
 mod rule;
+mod tzgen;
 mod values;
 mod vtimezone;
 mod windows_zones;
@@ -29,7 +36,11 @@ use serde::{Deserialize, Serialize};
 
 pub use alarm::{alarm_times, Alarm, AlarmFire, AlarmTrigger};
 pub use chrono_tz::Tz;
-pub use expand::{expand, expand_in, MAX_INSTANCES};
+pub use edit::{
+    create_event, delete_event, set_partstat, update_event, DeleteOutcome, EditContext, EditError,
+    EditOutcome, EditScope, EventPatch, EventTime, SplitOff,
+};
+pub use expand::{expand, expand_in, override_of, MAX_INSTANCES};
 pub use parse::parse_ics;
 pub use vtimezone::CustomZone;
 

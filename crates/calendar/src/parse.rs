@@ -33,6 +33,19 @@ pub fn parse_ics(input: &str) -> ParsedCalendar {
     ParsedCalendar { events, problems }
 }
 
+/// The STANDARD/DAYLIGHT observances of the first VTIMEZONE in `text`.
+pub(crate) fn vtimezone_observances(text: &str) -> Vec<Observance> {
+    let lines = unfold(text);
+    let mut problems = Vec::new();
+    let blocks = split_blocks(&lines, &mut problems);
+    blocks
+        .vtimezones
+        .into_values()
+        .next()
+        .map(|b| b.observances)
+        .unwrap_or_default()
+}
+
 fn problem(line: usize, reason: &str) -> IcsProblem {
     IcsProblem {
         position: format!("line {line}"),
@@ -369,7 +382,7 @@ fn resolve_list(
     out
 }
 
-fn attendee(prop: &ContentLine) -> Option<Attendee> {
+pub(crate) fn attendee(prop: &ContentLine) -> Option<Attendee> {
     let value = prop.value.trim();
     let email = match value.get(..7) {
         Some(scheme) if scheme.eq_ignore_ascii_case("mailto:") => &value[7..],

@@ -207,7 +207,6 @@ pub(crate) fn parse_offset(value: &str) -> Option<i32> {
 }
 
 /// Seconds east of UTC to `+hhmm` (`+hhmmss` when there are seconds).
-#[cfg_attr(not(test), allow(dead_code))] // the writer uses it next
 pub(crate) fn format_offset(seconds: i32) -> String {
     let sign = if seconds < 0 { '-' } else { '+' };
     let a = seconds.unsigned_abs();
