@@ -12,6 +12,8 @@ use switchboard_core::ErrorCode;
 use switchboard_secrets::KeychainStore;
 
 mod accounts;
+mod availability_cmd;
+mod calendar_cmd;
 mod search;
 
 #[derive(Parser)]
@@ -30,6 +32,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Calendar files and accounts.
+    Calendar {
+        #[command(subcommand)]
+        command: calendar_cmd::CalendarCommand,
+    },
     /// The demo workspace.
     Demo {
         #[command(subcommand)]
@@ -83,6 +90,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Free meeting times across calendars and attendees, best first.
+    Availability(availability_cmd::AvailabilityArgs),
     /// Counts of what the workspace holds.
     Stats {
         #[arg(long)]
@@ -289,6 +298,13 @@ async fn run(cli: Cli) -> Result<(), (ErrorCode, String)> {
         say!("wrote {count} messages to {}", dir.display());
         return Ok(());
     }
+    if let Command::Calendar {
+        command: calendar_cmd::CalendarCommand::Expand(args),
+    } = &cli.command
+    {
+        // Reads a file only: no workspace is opened.
+        return calendar_cmd::expand(args).map_err(|e| (ErrorCode::InvalidInput, e));
+    }
     let api = Api::open(&data_dir, Arc::new(KeychainStore::default()))
         .await
         .map_err(|e| (e.code, e.message))?;
@@ -315,6 +331,9 @@ async fn run(cli: Cli) -> Result<(), (ErrorCode, String)> {
         }
         Command::Demo {
             command: DemoCommand::Maildir { .. },
+        } => {}
+        Command::Calendar {
+            command: calendar_cmd::CalendarCommand::Expand(_),
         } => {}
         Command::Import { command } => match command {
             ImportCommand::Mbox {
@@ -379,6 +398,7 @@ async fn run(cli: Cli) -> Result<(), (ErrorCode, String)> {
         } => crate::accounts::run_sync(&api, account.as_deref(), once, json)
             .await
             .map_err(api_err)?,
+        Command::Availability(args) => availability_cmd::run(&api, args).await?,
         Command::Stats { json } => {
             let stats = api.stats().await.map_err(api_err)?;
             if json {
