@@ -172,7 +172,8 @@ export function CalendarView() {
     select(event);
     setEditor({ kind: "edit", event });
   };
-  const create = (range: TimeRange) => setEditor({ kind: "new", start: range.start, end: range.end });
+  const create = (range: TimeRange, allDay = false) =>
+    setEditor({ kind: "new", start: range.start, end: allDay ? range.start : range.end, allDay });
   const createNow = () => {
     const start = Math.ceil(now / 3_600_000) * 3_600_000;
     create({ start, end: start + 3_600_000 });

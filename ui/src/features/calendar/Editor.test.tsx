@@ -122,6 +122,26 @@ describe("event editor", () => {
     });
   });
 
+  it("a click in the all-day row creates an all-day event that day", async () => {
+    const backend = mockCalendarBackend();
+    const { user } = await openWeek(false);
+    fireEvent.click(screen.getByTestId("allday-row"), { clientX: point(4, 0).clientX, clientY: 5 });
+    await screen.findByTestId("event-editor");
+    expect(field("editor-all-day").checked).toBe(true);
+    expect([field("editor-start-date").value, field("editor-end-date").value]).toEqual(["2026-03-13", "2026-03-13"]);
+    expect(within(editor()).queryByTestId("editor-start-time")).toBeNull();
+    await user.type(field("editor-title"), "Offsite");
+    fireEvent.change(field("editor-end-date"), { target: { value: "2026-03-14" } });
+    await user.click(field("editor-save"));
+    await waitFor(() => expect(backend.callsTo("save_event")).toHaveLength(1));
+    expect(backend.callsTo("save_event")[0]?.args).toMatchObject({
+      summary: "Offsite",
+      all_day: true,
+      start: "2026-03-13T00:00:00-04:00",
+      end: "2026-03-15T00:00:00-04:00",
+    });
+  });
+
   it("refuses an end before the start", async () => {
     const backend = mockCalendarBackend();
     const { user } = await openWeek(false);

@@ -38,7 +38,7 @@ export interface TimeGridProps {
   onSelect(event: CalEvent): void;
   onOpen(event: CalEvent): void;
   onChange(event: CalEvent, range: TimeRange): void;
-  onCreate(range: TimeRange): void;
+  onCreate(range: TimeRange, allDay?: boolean): void;
   onPickDay(date: CivilDate): void;
 }
 
@@ -204,7 +204,16 @@ export function TimeGrid(props: TimeGridProps) {
           </div>
           <div
             className="week__allday"
+            data-testid="allday-row"
             style={{ gridTemplateColumns: columnsTemplate, gridTemplateRows: `repeat(${Math.max(1, lanes)}, 22px)` }}
+            onClick={(e) => {
+              // A click on the row (not on an event) creates an all-day event that day.
+              if (e.target !== e.currentTarget) return;
+              const slot = pointToSlot(geometry(), e.clientX, 0);
+              if (e.clientX - geometry().left < gutterWidth) return;
+              const column = axis.columns[slot.col];
+              if (column) props.onCreate({ start: column.start, end: column.end }, true);
+            }}
           >
             <div
               className="week__gutter week__allday-label"

@@ -105,9 +105,10 @@ export function newForm(start: number, end: number, zone: string, calendars: Cal
     calendarId: writableCalendars(calendars)[0]?.id ?? null,
     allDay,
     startDate,
-    startTime: hourMinute(start, zone),
-    endDate: isoDate(dateIn(end, zone)),
-    endTime: hourMinute(end, zone),
+    // An all-day event made timed gets a first guess of 09:00–10:00.
+    startTime: allDay ? "09:00" : hourMinute(start, zone),
+    endDate: allDay ? startDate : isoDate(dateIn(end, zone)),
+    endTime: allDay ? "10:00" : hourMinute(end, zone),
     timeZone: zone,
     repeat: "none",
     weekdays: [],
