@@ -11,6 +11,7 @@ pub mod changes;
 pub mod gmail;
 pub mod gmail_send;
 pub mod graph;
+pub mod graph_cal;
 pub mod graph_send;
 pub mod imap;
 pub mod outbox;
