@@ -123,7 +123,11 @@ export function CalendarView() {
 
   const save = (event: CalEvent, range: TimeRange, scope: Scope) => {
     setActionError(null);
-    moveEvent(queryClient, { event, start: range.start, end: range.end, scope, viewZone: zone }).catch(
+    moveEvent(queryClient, { event, start: range.start, end: range.end, scope, viewZone: zone }).then(
+      // The server had changed it too (412): show what changed and let me choose.
+      (result) => {
+        if (result.conflict) setEditor({ kind: "edit", event, conflict: result.conflict });
+      },
       (error: unknown) => setActionError({ title: `Could not move “${event.summary || "(untitled)"}”`, error }),
     );
   };

@@ -140,6 +140,22 @@ describe("dragging events", () => {
     });
   });
 
+  it("a move the server refuses with a conflict opens the event with what changed", async () => {
+    mockCalendarBackend({
+      list_events: () => [calEventFixture(1, { summary: "Standup", start, end: start + HOUR })],
+      save_event: () => ({
+        uid: "uid-1@example.test",
+        conflict: { message: "Changed on the server", changes: [{ field: "start", ours: "15:30", theirs: "12:00" }] },
+      }),
+    });
+    await openWeek();
+    drag(standup(), point(1, 11.5), point(1, 15.5));
+    const banner = await screen.findByTestId("conflict-banner");
+    expect(banner.textContent).toContain("Changed on the server");
+    expect(banner.textContent).toContain("12:00");
+    expect(screen.getByTestId("event-editor")).toBeTruthy();
+  });
+
   it("events of read-only calendars do not move", async () => {
     const backend = mockCalendarBackend({
       list_events: () => [calEventFixture(1, { summary: "Standup", calendar_id: 3, start, end: start + HOUR })],

@@ -38,7 +38,9 @@ import {
   type Scope,
 } from "./types";
 
-export type EditorTarget = { kind: "new"; start: number; end: number; allDay?: boolean } | { kind: "edit"; event: CalEvent };
+export type EditorTarget =
+  | { kind: "new"; start: number; end: number; allDay?: boolean }
+  | { kind: "edit"; event: CalEvent; conflict?: ConflictInfo };
 
 const MEETING_LABEL: Record<MeetingKind, string> = {
   none: "None",
@@ -92,6 +94,7 @@ export function EventEditor({
       <EditorForm
         initial={newForm(target.start, target.end, zone, calendars, target.allDay)}
         detail={null}
+        conflict={null}
         event={null}
         calendars={calendars}
         now={now}
@@ -108,6 +111,7 @@ export function EventEditor({
         key={`${detail.data.uid}:${detail.data.recurrence_id ?? ""}`}
         initial={formFromDetail(detail.data, zone)}
         detail={detail.data}
+        conflict={target.conflict ?? detail.data.conflict}
         event={event}
         calendars={calendars}
         now={now}
@@ -140,6 +144,7 @@ export function EventEditor({
 function EditorForm({
   initial,
   detail,
+  conflict: initialConflict,
   event,
   calendars,
   now,
@@ -147,6 +152,7 @@ function EditorForm({
 }: {
   initial: EventForm;
   detail: EventDetail | null;
+  conflict: ConflictInfo | null;
   event: CalEvent | null;
   calendars: CalendarInfo[];
   now: number;
@@ -157,7 +163,7 @@ function EditorForm({
   const [errors, setErrors] = useState<FormErrors>({});
   const [attendeeInput, setAttendeeInput] = useState("");
   const [ask, setAsk] = useState<"save" | "delete" | "confirm-delete" | null>(null);
-  const [conflict, setConflict] = useState<ConflictInfo | null>(detail?.conflict ?? null);
+  const [conflict, setConflict] = useState<ConflictInfo | null>(initialConflict);
   const set = <K extends keyof EventForm>(key: K, value: EventForm[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   const isNew = detail === null;
