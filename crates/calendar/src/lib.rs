@@ -23,6 +23,7 @@ mod edit_support;
 mod expand;
 pub mod google;
 pub mod graph;
+mod itip;
 mod lines;
 mod parse;
 mod rule;
@@ -41,6 +42,7 @@ pub use edit::{
     EditOutcome, EditScope, EventPatch, EventTime, SplitOff,
 };
 pub use expand::{expand, expand_in, override_of, MAX_INSTANCES};
+pub use itip::{itip_cancel, itip_reply, itip_request, parse_invitation, Invitation};
 pub use parse::parse_ics;
 pub use vtimezone::CustomZone;
 

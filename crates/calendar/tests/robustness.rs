@@ -8,7 +8,10 @@ use std::fs;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use switchboard_calendar::{expand, parse_ics, MAX_INSTANCES};
+use switchboard_calendar::{
+    alarm_times, delete_event, expand, expand_in, itip_cancel, itip_reply, itip_request, parse_ics,
+    parse_invitation, update_event, EditContext, EditScope, EventPatch, Tz, MAX_INSTANCES,
+};
 
 struct XorShift(u64);
 
@@ -38,6 +41,39 @@ fn exercise(input: &str) {
             utc("2040-01-01T00:00:00Z"),
         );
         assert!(got.len() <= MAX_INSTANCES);
+    }
+}
+
+/// The other entry points take the same input without panicking (Ok or a clear Err).
+fn exercise_edits(input: &str) {
+    let parsed = parse_ics(input);
+    let ny: Tz = "America/New_York".parse().unwrap();
+    let ctx = EditContext {
+        now: utc("2026-11-22T10:00:00Z"),
+        floating_zone: ny,
+    };
+    let patch = EventPatch {
+        summary: Some(Some("x".into())),
+        ..EventPatch::default()
+    };
+    let _ = parse_invitation(input);
+    for event in parsed.events.iter().take(1) {
+        let from = utc("2020-01-01T00:00:00Z");
+        let to = utc("2022-01-01T00:00:00Z");
+        let instances = expand_in(event, &parsed.events, from, to, ny);
+        let _ = alarm_times(event, &parsed.events, from, to, ny);
+        let rid = instances.get(1).map_or(event.start, |i| i.recurrence_id);
+        for scope in [
+            EditScope::All,
+            EditScope::This(rid),
+            EditScope::ThisAndFollowing(rid),
+        ] {
+            let _ = update_event(input, &event.uid, scope, &patch, &ctx);
+            let _ = delete_event(input, &event.uid, scope, &ctx);
+        }
+        let _ = itip_request(input, &event.uid, ctx.now);
+        let _ = itip_cancel(input, &event.uid, Some(rid), &ctx);
+        let _ = itip_reply(input, &event.uid, "a@b", "ACCEPTED", None, &ctx);
     }
 }
 
@@ -72,7 +108,9 @@ fn mutated_corpus_never_panics() {
                 _ => chars.truncate(at),
             }
         }
-        exercise(&chars.into_iter().collect::<String>());
+        let mutated: String = chars.into_iter().collect();
+        exercise(&mutated);
+        exercise_edits(&mutated);
     }
 }
 
