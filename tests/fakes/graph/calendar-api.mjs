@@ -135,13 +135,14 @@ export class CalendarApi {
   }
 
   #zone(req) {
+    if (req.zone !== undefined) return req.zone;
     const zone = req.prefs.timeZone;
-    if (zone === undefined) return 'UTC';
-    if (!ianaZone(zone)) {
+    req.zone = zone ?? 'UTC';
+    if (zone !== undefined && !ianaZone(zone)) {
       this.violations.push(`${req.method} ${req.path}: Prefer outlook.timezone="${zone}" is not a known time zone`);
-      return 'UTC';
+      req.zone = 'UTC';
     }
-    return zone;
+    return req.zone;
   }
 
   #headers(req, extra = {}) {
@@ -367,7 +368,9 @@ export class CalendarApi {
     const time = isoUtc(Date.now());
     const me = (a) => a.emailAddress.address.toLowerCase() === req.mbx.address.toLowerCase();
     const attendees = inst.attendees.map((a) => (me(a) ? { ...a, status: { response, time } } : a));
-    const found = req.mbx.update(req.found, { attendees });
+    // Outlook shows a tentatively accepted meeting as tentative, an accepted one as busy.
+    const showAs = response === 'tentativelyAccepted' ? 'tentative' : 'busy';
+    const found = req.mbx.update(req.found, { attendees, showAs });
     const updated = found.ev ?? found.ex;
     updated.responseStatus = { response, time };
     if (response === 'declined') req.mbx.remove(found); // Outlook removes a declined meeting
