@@ -164,6 +164,11 @@ pub fn update_event(
         .ok_or_else(|| EditError::Invalid("no VCALENDAR".into()))?;
     let found = Found::locate(cal, uid)?;
     let mut split_off = None;
+    let scope = if found.is_recurring() || found.master_missing() {
+        scope
+    } else {
+        EditScope::All
+    };
     let zones = match scope {
         EditScope::All => found.edit_all(cal, patch, ctx)?,
         EditScope::This(rid) => found.edit_this(cal, rid, patch, ctx)?,
@@ -196,6 +201,11 @@ pub fn delete_event(
         .calendar_mut()
         .ok_or_else(|| EditError::Invalid("no VCALENDAR".into()))?;
     let found = Found::locate(cal, uid)?;
+    let scope = if found.is_recurring() || found.master_missing() {
+        scope
+    } else {
+        EditScope::All
+    };
     match scope {
         EditScope::All => found.remove_all(cal),
         EditScope::This(rid) => found.delete_this(cal, rid, ctx)?,

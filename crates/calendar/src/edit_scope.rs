@@ -77,6 +77,19 @@ impl Found {
         })
     }
 
+    /// Whether the event repeats (a master with RRULE or RDATE). Scoped edits of an event
+    /// that does not are edits of the whole event.
+    pub fn is_recurring(&self) -> bool {
+        self.master
+            .as_ref()
+            .is_some_and(|(_, m)| m.rrule.is_some() || !m.rdates.is_empty())
+    }
+
+    /// Only overrides of the event are in this resource (its master lives elsewhere).
+    pub fn master_missing(&self) -> bool {
+        self.master.is_none()
+    }
+
     /// Whether `rid` is the series' first instance.
     pub fn is_first(&self, rid: DateTime<Utc>, ctx: &EditContext) -> Result<bool, EditError> {
         let (_, m) = self.master()?;

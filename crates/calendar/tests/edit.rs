@@ -555,3 +555,40 @@ fn all_day_instances_stay_whole_days_when_edited() {
         ]
     );
 }
+
+#[test]
+fn scopes_of_a_single_event_mean_the_event() {
+    let patch = EventPatch {
+        time: Some(EventTime::Timed {
+            start: local("2026-03-08T01:30"),
+            end: local("2026-03-08T03:30"),
+            tzid: Some("America/New_York".into()),
+        }),
+        summary: Some(Some("Night shift".into())),
+        ..EventPatch::default()
+    };
+    let ics = create_event("shift", &patch, ctx().now).unwrap();
+    let start = parse_ics(&ics).events[0].start;
+    // 01:30 EST to 03:30 EDT is one hour of real time.
+    assert_eq!(
+        parse_ics(&ics).events[0].end - start,
+        chrono::Duration::hours(1)
+    );
+    let out = update_event(
+        &ics,
+        "shift",
+        EditScope::This(start),
+        &summary("Renamed"),
+        &ctx(),
+    )
+    .unwrap();
+    assert!(!out.ics.contains("RECURRENCE-ID"));
+    assert_eq!(
+        parse_ics(&out.ics).events[0].summary.as_deref(),
+        Some("Renamed")
+    );
+    assert_eq!(
+        delete_event(&ics, "shift", EditScope::This(start), &ctx()).unwrap(),
+        DeleteOutcome::DeleteResource
+    );
+}

@@ -1,6 +1,7 @@
 //! `switchboard-cli calendar ...`: calendar files from the command line. `expand` needs no
 //! workspace: it reads an .ics file and prints its instances in a window.
 
+use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -74,13 +75,23 @@ pub(crate) fn expand(args: &ExpandArgs) -> Result<(), String> {
         t.with_timezone(&tz)
             .to_rfc3339_opts(SecondsFormat::Secs, false)
     };
+    // Each UID's overrides, and which UIDs have a master, looked up once.
+    let mut overrides: HashMap<&str, Vec<ParsedEvent>> = HashMap::new();
+    let mut masters: HashSet<&str> = HashSet::new();
+    for e in &parsed.events {
+        if e.recurrence_id.is_some() {
+            overrides.entry(e.uid.as_str()).or_default().push(e.clone());
+        } else {
+            masters.insert(e.uid.as_str());
+        }
+    }
     let mut rows: Vec<(DateTime<Utc>, Row<'_>)> = Vec::new();
     for event in &parsed.events {
         let is_override = event.recurrence_id.is_some();
-        let has_master = parsed
-            .events
-            .iter()
-            .any(|m| m.uid == event.uid && m.recurrence_id.is_none());
+        let has_master = masters.contains(event.uid.as_str());
+        let own = overrides
+            .get(event.uid.as_str())
+            .map_or(&[][..], Vec::as_slice);
         if is_override && has_master {
             continue; // expanded with its master
         }
@@ -96,11 +107,11 @@ pub(crate) fn expand(args: &ExpandArgs) -> Result<(), String> {
             );
         }
         let recurring = event.rrule.is_some() || !event.rdates.is_empty() || is_override;
-        for instance in expand_in(event, &parsed.events, from, to, tz) {
+        for instance in expand_in(event, own, from, to, tz) {
             let source = if is_override {
                 event
             } else {
-                override_of(event, &parsed.events, &instance, tz).unwrap_or(event)
+                override_of(event, own, &instance, tz).unwrap_or(event)
             };
             rows.push((
                 instance.start,
