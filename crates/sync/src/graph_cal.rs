@@ -513,6 +513,30 @@ pub async fn respond_to_event(
     client.respond(event_id, response, comment, true).await
 }
 
+/// A series as one resource (its RRULE included) with its etag, for an edit of "all"
+/// occurrences: the stored resources are instances, whose `X-MS-GRAPH-SERIES-MASTER-ID`
+/// names the series.
+pub async fn series_master(
+    client: &GraphCalendarClient,
+    master_id: &str,
+) -> Result<(String, Option<String>), GraphCalError> {
+    let master = client.event(master_id).await?;
+    Ok((event_to_ics(&master)?, master.if_match()))
+}
+
+/// Writes an edited series (from [`series_master`]) back with `If-Match`; a stale etag is
+/// [`GraphCalError::Conflict`]. The instances follow with the next pass.
+pub async fn update_series(
+    client: &GraphCalendarClient,
+    master_id: &str,
+    ics: &str,
+    if_match: Option<&str>,
+) -> Result<(), GraphCalError> {
+    let body = event_write_from_ics(ics, WriteOptions::default())?;
+    let body = serde_json::to_value(&body).map_err(|e| GraphCalError::Protocol(e.to_string()))?;
+    client.update(master_id, &body, if_match).await.map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
