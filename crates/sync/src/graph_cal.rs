@@ -572,6 +572,32 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_event_is_kept_flagged_broken() {
+        let ev: GraphEvent = serde_json::from_value(serde_json::json!({
+            "id": "AAMk=1", "subject": "Odd; one", "@odata.etag": "W/\"k\"",
+            "start": {"dateTime": "someday", "timeZone": "UTC"}
+        }))
+        .unwrap_or_default();
+        let ResourceChange::Upsert {
+            href,
+            etag,
+            events,
+            ics,
+        } = upsert(&ev)
+        else {
+            panic!("an upsert");
+        };
+        assert_eq!(
+            (href.as_str(), etag.as_deref()),
+            ("AAMk=1", Some("W/\"k\""))
+        );
+        assert_eq!(events.len(), 1, "{ics}");
+        assert!(events[0].broken.is_some());
+        assert_eq!(events[0].summary, "Odd; one");
+        assert!(ics.contains("X-MS-GRAPH-ID:AAMk=1"));
+    }
+
+    #[test]
     fn cursors_round_trip_and_junk_is_a_full_round() {
         let c = Cursor {
             from: at_ms(0),

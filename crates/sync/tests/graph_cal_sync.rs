@@ -157,6 +157,18 @@ async fn an_expired_delta_token_is_a_full_resync_without_duplicates() {
         .map(|r| r.status)
         .collect();
     assert!(statuses.contains(&410), "{statuses:?}");
+    // Graph's other 410 code, after another client's change.
+    s.fake
+        .put_event(
+            None,
+            &json!({"subject": "After resync", "start": at("2026-12-11T10:00:00", "UTC"),
+            "end": at("2026-12-11T11:00:00", "UTC")}),
+        )
+        .unwrap();
+    s.fake.expire_calendar_delta_with("resyncRequired").unwrap();
+    let report = s.sync().await;
+    assert_eq!((report.full_resyncs, report.deleted), (2, 0));
+    s.assert_in_step().await;
     s.assert_contract();
 }
 
@@ -337,6 +349,8 @@ async fn a_429_is_waited_out_as_retry_after_says() {
             ..GraphFailure::default()
         })
         .unwrap();
+    // And the access token has expired: one refresh, then on.
+    s.fake.expire_tokens().unwrap();
     s.sync().await;
     s.assert_in_step().await;
     let delta: Vec<_> = s
@@ -354,6 +368,15 @@ async fn a_429_is_waited_out_as_retry_after_says() {
         delta[1].t_ms - delta[0].t_ms >= 1000 && delta[2].t_ms - delta[1].t_ms >= 1000,
         "{delta:?}"
     );
+    let refused: Vec<u16> = s
+        .fake
+        .requests()
+        .unwrap()
+        .iter()
+        .filter(|r| r.status == 401)
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(refused.len(), 1, "one refusal, one refresh");
     s.assert_contract();
 }
 

@@ -469,9 +469,17 @@ impl GraphFake {
         Ok(v["value"].as_array().cloned().unwrap_or_default())
     }
 
-    /// Every calendarView delta and skip token issued so far gives 410 next time.
+    /// Every calendarView delta and skip token issued so far gives 410
+    /// `syncStateNotFound` next time.
     pub fn expire_calendar_delta(&self) -> io::Result<()> {
         self.calendar_post("expire-delta", json!({})).map(drop)
+    }
+
+    /// [`expire_calendar_delta`](Self::expire_calendar_delta) answering with another 410
+    /// code Graph documents (`resyncRequired`).
+    pub fn expire_calendar_delta_with(&self, code: &str) -> io::Result<()> {
+        self.calendar_post("expire-delta", json!({ "code": code }))
+            .map(drop)
     }
 
     /// Every mailbox's calendars and stored events (series with their exceptions and

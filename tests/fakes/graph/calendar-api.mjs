@@ -67,8 +67,10 @@ export class CalendarApi {
     return first?.kind === 'navigation' && ['calendars', 'calendar', 'calendarView', 'events'].includes(first.name);
   }
 
-  expireAll() {
+  /** Every token issued so far gives 410 with `code` (syncStateNotFound or resyncRequired). */
+  expireAll(code = 'syncStateNotFound') {
     this.states.clear();
+    this.expiredCode = code;
   }
 
   #violation(req, message) {
@@ -274,7 +276,11 @@ export class CalendarApi {
     if (skip || delta) {
       const state = this.states.get(skip ?? delta);
       if (!state || state.kind !== (skip ? 'skip' : 'delta') || state.calendarId !== cal.id || state.mailbox !== req.mbx.address) {
-        throw new GraphError(410, 'syncStateNotFound', 'The sync state generation is not found. The delta token is expired and data must be synchronized again.', { Location: `${link}?$deltatoken=` });
+        const code = this.expiredCode ?? 'syncStateNotFound';
+        const message = code === 'resyncRequired'
+          ? 'Resync required. Replace any local cached data with the current server state.'
+          : 'The sync state generation is not found. The delta token is expired and data must be synchronized again.';
+        throw new GraphError(410, code, message, { Location: `${link}?$deltatoken=` });
       }
       if (skip) ({ round, offset } = state);
       else round = this.#round(req.mbx, cal, state.window, state.seen);

@@ -61,7 +61,8 @@ export class CalendarControl {
         return reply(200, { value: list.map((e) => instanceJson(e, 'UTC')) });
       }
       case 'POST /expire-delta':
-        this.api().expireAll();
+        if (b.code !== undefined && !['syncStateNotFound', 'resyncRequired'].includes(b.code)) throw new Error('code is syncStateNotFound or resyncRequired');
+        this.api().expireAll(b.code);
         return reply(200, {});
       case 'GET /state':
         return reply(200, this.#state());
