@@ -3,6 +3,7 @@
 //! committed file is stale. Times are milliseconds since the Unix epoch (UTC); ids are
 //! SQLite row ids. Both fit a JS number.
 
+pub use crate::calendar_dto::*;
 use serde::{Deserialize, Serialize};
 use switchboard_core::ErrorCode;
 use ts_rs::TS;

@@ -8,6 +8,8 @@
 mod accounts;
 pub mod bindings;
 mod calendar;
+pub mod calendar_accounts;
+mod calendar_dto;
 mod compose;
 mod contacts;
 mod demo;

@@ -1,8 +1,10 @@
-//! `account add imap`, `account list` and `sync`.
+//! `account add imap|gmail|graph|caldav`, `account list`, `sync` and `calendar sync`.
 
 use crate::{print_json, say, AccountCommand, AccountKind, ApiAccountArgs, ImapArgs};
 use std::io::BufRead;
-use switchboard_api::dto::{ApiAccountInput, ApiError, ImapAccountInput, SyncProgressView};
+use switchboard_api::dto::{
+    ApiAccountInput, ApiError, CalDavAccountInput, ImapAccountInput, SyncProgressView,
+};
 use switchboard_api::Api;
 
 fn read_password_line() -> Result<String, ApiError> {
@@ -101,6 +103,27 @@ pub async fn run_account(api: &Api, command: AccountCommand) -> Result<(), ApiEr
         AccountCommand::Add {
             kind: AccountKind::Graph(args),
         } => add_api_account(api, "graph", *args).await?,
+        AccountCommand::Add {
+            kind: AccountKind::Caldav(args),
+        } => {
+            if !args.password_stdin {
+                return Err(ApiError::invalid(
+                    "pass the password on stdin with --password-stdin (never as an argument)",
+                ));
+            }
+            let name = args.name.clone();
+            let calendars = api
+                .add_caldav_account(CalDavAccountInput {
+                    name: args.name,
+                    url: args.url,
+                    user: args.user,
+                    password: read_password_line()?,
+                })
+                .await?;
+            say!(
+                "added CalDAV account {name:?} with {calendars} calendars (password stored in the keychain)"
+            );
+        }
         AccountCommand::List { json } => {
             let accounts = api.list_accounts().await?;
             if json {
@@ -245,4 +268,38 @@ pub async fn run_sync(
             watchers.await
         }
     }
+}
+
+/// `calendar sync`: one pass, a line (or JSON object) per account; exit 1 if any failed.
+pub async fn run_calendar_sync(api: &Api, only: Option<&str>, json: bool) -> Result<(), ApiError> {
+    let summaries = api.sync_calendars_once(only).await?;
+    if json {
+        print_json(&summaries).map_err(ApiError::invalid)?;
+    } else {
+        for s in &summaries {
+            match &s.error {
+                Some(e) => say!("{}: failed: {e}", s.account),
+                None => say!(
+                    "{}: {} calendars, {} fetched, {} deleted, {} sent, {} conflicts",
+                    s.account,
+                    s.calendars,
+                    s.fetched,
+                    s.deleted,
+                    s.pushed,
+                    s.conflicts
+                ),
+            }
+        }
+    }
+    if let Some(failed) = summaries.iter().find(|s| s.error.is_some()) {
+        return Err(ApiError::new(
+            switchboard_core::ErrorCode::Offline,
+            format!(
+                "calendar sync of {} failed: {}",
+                failed.account,
+                failed.error.clone().unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(())
 }

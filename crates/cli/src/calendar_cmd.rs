@@ -15,6 +15,15 @@ pub(crate) enum CalendarCommand {
     /// Print every instance of the events in an .ics file inside a window, sorted by
     /// start, with times in --tz (floating and all-day times are placed there too).
     Expand(ExpandArgs),
+    /// One sync pass over every calendar account (or --account): local edits are sent,
+    /// then the servers' changes stored. Exit 1 if any account failed.
+    Sync {
+        #[arg(long)]
+        account: Option<String>,
+        /// A JSON array with one summary per account.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]

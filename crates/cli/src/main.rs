@@ -141,6 +141,23 @@ enum AccountKind {
     /// An Outlook / Microsoft 365 account over Microsoft Graph, from a refresh token on
     /// stdin.
     Graph(Box<ApiAccountArgs>),
+    /// A CalDAV calendar account (Fastmail, Nextcloud, iCloud, Radicale, ...). The
+    /// password is read from stdin and stored in the keychain only.
+    Caldav(Box<CalDavArgs>),
+}
+
+#[derive(clap::Args)]
+struct CalDavArgs {
+    #[arg(long)]
+    name: String,
+    /// The server (its root or any URL on it; discovery starts at /.well-known/caldav).
+    #[arg(long)]
+    url: String,
+    #[arg(long)]
+    user: String,
+    /// Read the password from the first line of stdin.
+    #[arg(long)]
+    password_stdin: bool,
 }
 
 #[derive(clap::Args)]
@@ -399,6 +416,11 @@ async fn run(cli: Cli) -> Result<(), (ErrorCode, String)> {
             .await
             .map_err(api_err)?,
         Command::Availability(args) => availability_cmd::run(&api, args).await?,
+        Command::Calendar {
+            command: calendar_cmd::CalendarCommand::Sync { account, json },
+        } => crate::accounts::run_calendar_sync(&api, account.as_deref(), json)
+            .await
+            .map_err(api_err)?,
         Command::Stats { json } => {
             let stats = api.stats().await.map_err(api_err)?;
             if json {

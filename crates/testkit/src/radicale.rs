@@ -152,6 +152,20 @@ impl Radicale {
         self.etag(&path)
     }
 
+    /// Another client replaces the whole of calendar `name` with the VEVENTs of `ics` (one
+    /// VCALENDAR; Radicale stores one object per UID, at `<uid>.ics`-like names of its
+    /// own). Fast for filling a calendar with thousands of events.
+    pub fn put_calendar(&self, name: &str, ics: &str) -> io::Result<()> {
+        let path = self.calendar_path(name);
+        let (status, reply) = self.request(
+            "PUT",
+            &path,
+            &[],
+            Some(("text/calendar; charset=utf-8", ics.as_bytes().to_vec())),
+        )?;
+        expect_success("PUT", &path, status, &reply)
+    }
+
     /// Another client deletes event `uid` from `calendar`.
     pub fn delete_event(&self, calendar: &str, uid: &str) -> io::Result<()> {
         let path = self.event_path(calendar, uid);
