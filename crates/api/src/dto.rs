@@ -197,6 +197,11 @@ pub struct SearchHit {
 pub struct ListEventsArgs {
     pub from: i64,
     pub to: i64,
+    /// The viewer's IANA zone: floating times and all-day dates are placed in it
+    /// (default UTC).
+    #[serde(default)]
+    #[ts(optional)]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -217,6 +222,20 @@ pub struct EventInstance {
     pub recurring: bool,
     /// Set when the event could not be fully understood; it is still listed.
     pub broken: Option<String>,
+    /// The occurrence's original start (RFC 3339, UTC) for an occurrence of a series.
+    pub recurrence_id: Option<String>,
+    /// CONFIRMED, TENTATIVE or CANCELLED.
+    pub status: Option<String>,
+    pub has_alarm: bool,
+    /// A video-call link (Meet, Teams, Zoom...) found in the event.
+    pub meeting_url: Option<String>,
+    pub organizer: Option<String>,
+    /// My answer when I am an attendee (NEEDS-ACTION, ACCEPTED, ...).
+    pub my_partstat: Option<String>,
+    /// A local change the server has not accepted yet.
+    pub pending: bool,
+    /// Why the server refused our last change (it changed meanwhile), until resolved.
+    pub conflict: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

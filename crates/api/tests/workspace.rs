@@ -109,6 +109,7 @@ async fn calendar_week_has_the_demo_events_at_their_zone_times() {
         .list_events(ListEventsArgs {
             from: from.timestamp_millis(),
             to: to.timestamp_millis(),
+            time_zone: None,
         })
         .await
         .unwrap();
@@ -154,12 +155,17 @@ async fn calendar_week_has_the_demo_events_at_their_zone_times() {
         .list_events(ListEventsArgs {
             from: (from - Duration::days(60)).timestamp_millis(),
             to: (to + Duration::days(60)).timestamp_millis(),
+            time_zone: None,
         })
         .await
         .unwrap();
     assert!(wide.iter().any(|e| e.broken.is_some()));
     let err = api
-        .list_events(ListEventsArgs { from: 10, to: 5 })
+        .list_events(ListEventsArgs {
+            from: 10,
+            to: 5,
+            time_zone: None,
+        })
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);

@@ -50,12 +50,22 @@ pub struct EventRow {
     pub recurring: bool,
     pub broken: Option<String>,
     pub raw: String,
+    /// A local change not yet accepted by the server: create, update or delete.
+    pub pending: Option<String>,
+    /// The server refused our change because its copy changed (412).
+    pub conflict: bool,
+    /// The calendar's account's address (whose PARTSTAT is "mine").
+    pub account_email: Option<String>,
+    pub read_only: bool,
 }
 
 const EVENT_SELECT: &str = "SELECT e.id, e.calendar_id, c.name AS calendar_name, c.color, e.uid,
     e.recurrence_id, e.summary, e.location, e.start_at, e.end_at, e.all_day, e.tzid, e.recurring,
-    e.broken, e.raw
-    FROM events e JOIN calendars c ON c.id = e.calendar_id";
+    e.broken, e.raw, r.pending, r.conflict_ics IS NOT NULL AS conflict,
+    a.email AS account_email, c.read_only
+    FROM events e JOIN calendars c ON c.id = e.calendar_id
+    JOIN accounts a ON a.id = c.account_id
+    LEFT JOIN calendar_resources r ON r.id = e.resource_id";
 
 impl Store {
     pub async fn ensure_calendar(&self, account_id: i64, name: &str, color: &str) -> Result<i64> {
@@ -104,6 +114,17 @@ impl Store {
         ))
         .bind(from)
         .bind(to)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The rows of one UID in a calendar (master first, then overrides).
+    pub async fn events_of_uid(&self, calendar_id: i64, uid: &str) -> Result<Vec<EventRow>> {
+        Ok(sqlx::query_as::<_, EventRow>(&format!(
+            "{EVENT_SELECT} WHERE e.calendar_id = ? AND e.uid = ? ORDER BY e.recurrence_id, e.id"
+        ))
+        .bind(calendar_id)
+        .bind(uid)
         .fetch_all(&self.pool)
         .await?)
     }
