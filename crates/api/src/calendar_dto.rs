@@ -192,3 +192,19 @@ pub struct CalendarSyncSummary {
     /// Set when the pass failed; the local copy is unchanged.
     pub error: Option<String>,
 }
+
+/// A reminder that is due: notify once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReminderView {
+    pub calendar_id: i64,
+    pub uid: String,
+    /// The occurrence (RFC 3339, UTC) for a recurring event.
+    pub recurrence_id: Option<String>,
+    pub summary: String,
+    /// The occurrence's start (ms).
+    pub start: i64,
+    /// When it was due (ms).
+    pub fire_at: i64,
+    /// Its moment passed while Switchboard was closed: shown late, once.
+    pub late: bool,
+}

@@ -24,6 +24,7 @@ mod oauth_accounts;
 mod oauth_graph;
 mod oauth_watch;
 mod reading;
+pub mod reminders;
 pub mod search;
 mod tickets;
 

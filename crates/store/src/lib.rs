@@ -24,6 +24,7 @@ mod mail;
 mod open;
 mod outbox;
 mod reading;
+mod reminders;
 mod remote_changes;
 mod remote_mail;
 mod search;
@@ -53,6 +54,7 @@ pub use mail::{
 pub use open::default_data_dir;
 pub use outbox::{ClaimedSend, DraftRow, NewOutboxMessage, OutboxRow, OutboxState};
 pub use reading::BodyFetchTarget;
+pub use reminders::ReminderRow;
 pub use remote_changes::{RemoteChangeJob, RemoteChangePayload, RemoteOp, MAIL_REMOTE_JOB};
 pub use remote_mail::{
     AccountStatusRow, AppliedRemote, RemoteChanges, RemoteMessageRow, RemoteState,
