@@ -151,6 +151,7 @@ fn draft_from_input(input: &DraftInput, from: Mailbox) -> ApiResult<Draft> {
             .map(|id| id.trim().trim_matches(['<', '>']).to_owned())
             .filter(|id| !id.is_empty())
             .collect(),
+        calendar: None,
     })
 }
 

@@ -14,6 +14,7 @@ use crate::html::html_to_text;
 use crate::net::NetError;
 use crate::smtp::Envelope;
 use mail_builder::headers::address::Address as OutAddress;
+use mail_builder::headers::content_type::ContentType;
 use mail_builder::headers::message_id::MessageId;
 use mail_builder::mime::MimePart;
 use mail_builder::MessageBuilder;
@@ -149,6 +150,19 @@ pub struct Draft {
     pub in_reply_to: Option<String>,
     #[serde(default)]
     pub references: Vec<String>,
+    /// An iMIP calendar message (RFC 6047): sent as a `text/calendar; method=...`
+    /// alternative beside the text, which calendar-aware clients show as an invitation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarPart>,
+}
+
+/// The iCalendar object of an invitation, reply or cancellation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarPart {
+    /// REQUEST, REPLY, CANCEL, ... (the iCalendar METHOD).
+    pub method: String,
+    /// The whole VCALENDAR, with the same METHOD inside.
+    pub ics: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -275,6 +289,22 @@ pub fn to_mime(draft: &Draft, message_id: &str, date_ms: i64) -> Result<Vec<u8>,
         }
         None => text_part,
     };
+    if let Some(cal) = &draft.calendar {
+        let method = cal.method.trim().to_ascii_uppercase();
+        if method.is_empty() || !method.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
+            return Err(ComposeError::Invalid(format!(
+                "{:?} is not an iCalendar method",
+                cal.method
+            )));
+        }
+        let calendar_part = MimePart::new(
+            ContentType::new("text/calendar")
+                .attribute("method", method)
+                .attribute("charset", "utf-8"),
+            crlf(&cal.ics),
+        );
+        body = MimePart::new("multipart/alternative", vec![body, calendar_part]);
+    }
     // Inline images without HTML to show them in are still sent, as inline parts.
     let orphan_images = if html.is_none() {
         draft.inline_images.as_slice()

@@ -404,3 +404,17 @@ fn message_ids_come_from_the_token_given() {
     );
     assert_eq!(p.date, Some(DATE_MS));
 }
+
+#[test]
+fn an_invitation_carries_its_method_and_a_bad_method_is_refused() {
+    let path = dir().join("build-invitation.draft.json");
+    let mut draft: Draft = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let raw = String::from_utf8(to_mime(&draft, MESSAGE_ID, DATE_MS).unwrap()).unwrap();
+    assert!(
+        raw.contains("text/calendar; method=REQUEST; charset=utf-8")
+            || raw.contains("text/calendar; method=\"REQUEST\"; charset=\"utf-8\""),
+        "{raw}"
+    );
+    draft.calendar.as_mut().unwrap().method = "REQUEST\r\nBcc: x@evil.example".into();
+    assert!(to_mime(&draft, MESSAGE_ID, DATE_MS).is_err());
+}
