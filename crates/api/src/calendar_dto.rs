@@ -208,3 +208,32 @@ pub struct ReminderView {
     /// Its moment passed while Switchboard was closed: shown late, once.
     pub late: bool,
 }
+
+/// An invitation, cancellation or answer carried by a message (its text/calendar part).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct InvitationView {
+    /// REQUEST, CANCEL, REPLY, PUBLISH...
+    pub method: String,
+    pub uid: String,
+    pub summary: String,
+    /// ms
+    pub start: i64,
+    pub end: i64,
+    pub all_day: bool,
+    pub location: Option<String>,
+    pub organizer: Option<String>,
+    /// My answer so far (NEEDS-ACTION until I answer).
+    pub my_partstat: Option<String>,
+    /// The calendar already holding the event, if any.
+    pub calendar_id: Option<i64>,
+    /// Set when the invitation cannot be read completely.
+    pub broken: Option<String>,
+}
+
+/// Accept / decline / tentative from the message that carries the invitation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RespondInvitationArgs {
+    pub message_id: i64,
+    /// ACCEPTED, DECLINED or TENTATIVE
+    pub partstat: String,
+}

@@ -225,7 +225,7 @@ pub(crate) enum SendingConfig {
 }
 
 impl SendingConfig {
-    fn email(&self) -> &str {
+    pub(crate) fn email(&self) -> &str {
         match self {
             SendingConfig::Imap(c) => &c.email,
             SendingConfig::Api(c) => &c.email,

@@ -387,6 +387,17 @@ impl Store {
         Ok(())
     }
 
+    /// Drops the rows of `uid` that no resource holds (events imported before resources
+    /// existed), before a resource takes them over.
+    pub async fn forget_unsourced_events(&self, calendar_id: i64, uid: &str) -> Result<()> {
+        sqlx::query("DELETE FROM events WHERE calendar_id = ? AND uid = ? AND resource_id IS NULL")
+            .bind(calendar_id)
+            .bind(uid)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Local changes waiting for the server, oldest first.
     pub async fn pending_resources(&self, calendar_id: i64) -> Result<Vec<PendingResource>> {
         Ok(sqlx::query_as(

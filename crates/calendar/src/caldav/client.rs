@@ -165,7 +165,7 @@ impl CalDavClient {
             return Err(CalDavError::InvalidSyncToken);
         }
         let answer = expect_multistatus("REPORT", &url, answer)?;
-        multistatus::sync_changes(&answer, url.path())
+        multistatus::sync_changes(&answer, &multistatus::decode_href(url.path()))
     }
 
     /// Every object in the calendar with its ETag (PROPFIND Depth 1): the listing for a
@@ -179,7 +179,7 @@ impl CalDavClient {
             .send("PROPFIND", &url, "1", Some(PROPFIND_ETAGS))
             .await?;
         let answer = expect_multistatus("PROPFIND", &url, answer)?;
-        multistatus::member_etags(&answer, url.path())
+        multistatus::member_etags(&answer, &multistatus::decode_href(url.path()))
     }
 
     /// The iCalendar data of `hrefs` in the calendar at `calendar_href` in one

@@ -58,7 +58,7 @@ fn parse_multistatus(body: &str) -> Result<Multistatus, CalDavError> {
         .map(|r| Response {
             href: r
                 .child(DAV, "href")
-                .map(|h| h.trimmed().to_owned())
+                .map(|h| decode_href(h.trimmed()))
                 .unwrap_or_default(),
             status: r
                 .child(DAV, "status")
@@ -216,3 +216,51 @@ pub(crate) fn same_path(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// An href in one canonical form, so the same object is always the same string: the path
+/// only (a server may send absolute URLs) with percent-escapes decoded (servers differ in
+/// which characters they escape; `/a/x%40y.ics` and `/a/x@y.ics` name one object).
+pub fn decode_href(href: &str) -> String {
+    let path = match href.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => href,
+    };
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod href_tests {
+    use super::decode_href;
+
+    #[test]
+    fn hrefs_have_one_form() {
+        assert_eq!(decode_href("/u/w/a%40b.ics"), "/u/w/a@b.ics");
+        assert_eq!(
+            decode_href("https://dav.example:8443/u/w/a%20b.ics"),
+            "/u/w/a b.ics"
+        );
+        assert_eq!(decode_href("/u/w/plain.ics"), "/u/w/plain.ics");
+        assert_eq!(decode_href("/u/w/bad%4"), "/u/w/bad%4");
+        assert_eq!(decode_href("/u/w/%E2%9C%93.ics"), "/u/w/\u{2713}.ics");
+    }
+}

@@ -48,7 +48,7 @@ impl CalDavClient {
             .await?;
         match answer.status.as_u16() {
             200 | 201 | 204 => Ok(Written {
-                href: url.path().to_owned(),
+                href: multistatus::decode_href(url.path()),
                 etag: answer.etag,
             }),
             412 => Err(CalDavError::PreconditionFailed),
@@ -83,7 +83,7 @@ impl CalDavClient {
         let answer = self.request("GET", &url, &[], None).await?;
         match answer.status.as_u16() {
             200 => Ok(Some(CalendarObject {
-                href: url.path().to_owned(),
+                href: multistatus::decode_href(url.path()),
                 etag: answer.etag,
                 data: answer.body,
             })),

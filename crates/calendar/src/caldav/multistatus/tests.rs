@@ -109,7 +109,7 @@ fn sync_collection_answers() {
 </D:multistatus>"#,
             Ok(SyncChanges {
                 changed: vec![etag("/alice/work/a.ics", "\"e1\"")],
-                removed: vec!["/alice/work/b%20c.ics".into()],
+                removed: vec!["/alice/work/b c.ics".into()], // escapes decoded: one form per href
                 sync_token: "http://example.test/sync/8".into(),
             }),
         ),
