@@ -7,8 +7,8 @@
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, SecondsFormat, Utc};
 use switchboard_calendar::{
-    create_event, delete_event, set_partstat, update_event, DeleteOutcome, EditContext, EditError,
-    EditScope as CalScope, EventPatch, EventTime,
+    create_event, delete_event, itip_cancel, itip_reply, itip_request, set_partstat, update_event,
+    DeleteOutcome, EditContext, EditError, EditScope as CalScope, EventPatch, EventTime,
 };
 use switchboard_calendar::{parse_ics, Alarm, AlarmTrigger, Attendee, ParsedEvent, Tz};
 use switchboard_core::ErrorCode;
@@ -696,7 +696,15 @@ impl Api {
         if to.is_empty() {
             return Ok(());
         }
-        let body = crate::invitations::itip_object(ics, method);
+        let ctx = EditContext {
+            now: self.clock.now(),
+            floating_zone: Tz::UTC,
+        };
+        let body = match method {
+            "CANCEL" => itip_cancel(ics, uid, None, &ctx),
+            _ => itip_request(ics, uid, ctx.now),
+        }
+        .map_err(edit_error)?;
         let zone = ev
             .tzid
             .as_deref()
@@ -744,7 +752,11 @@ impl Api {
         else {
             return Ok(());
         };
-        let reply = crate::invitations::reply_object(ics, uid, me, partstat, self.clock.now())?;
+        let ctx = EditContext {
+            now: self.clock.now(),
+            floating_zone: Tz::UTC,
+        };
+        let reply = itip_reply(ics, uid, me, partstat, None, &ctx).map_err(edit_error)?;
         let word = match partstat {
             "ACCEPTED" => "Accepted",
             "DECLINED" => "Declined",

@@ -4,7 +4,6 @@
 //! answered from there (the event lands in a calendar with my PARTSTAT, and the organizer
 //! gets a REPLY).
 
-use chrono::{DateTime, Utc};
 use switchboard_calendar::{parse_ics, ParsedEvent};
 use switchboard_mail::compose::{CalendarPart, Draft, Mailbox};
 use switchboard_mail::{attachment_content, parse_message};
@@ -15,33 +14,6 @@ use crate::{Api, ApiError, ApiResult};
 
 /// Seconds an outgoing calendar message waits in the outbox (the shortest undo window).
 const CALENDAR_MAIL_DELAY_SECS: u32 = 5;
-
-/// `ics` with its VCALENDAR's METHOD set to `method` (added after BEGIN:VCALENDAR, or
-/// replacing one that is there).
-pub(crate) fn itip_object(ics: &str, method: &str) -> String {
-    let mut out = String::with_capacity(ics.len() + 20);
-    let mut depth = 0;
-    for line in ics.split_inclusive('\n') {
-        let bare = line.trim_end();
-        let upper = bare.to_ascii_uppercase();
-        if depth == 1 && upper.starts_with("METHOD:") {
-            continue;
-        }
-        out.push_str(line);
-        if upper.starts_with("BEGIN:") {
-            depth += 1;
-            if upper == "BEGIN:VCALENDAR" {
-                if !line.ends_with('\n') {
-                    out.push_str("\r\n");
-                }
-                out.push_str(&format!("METHOD:{method}\r\n"));
-            }
-        } else if upper.starts_with("END:") {
-            depth -= 1;
-        }
-    }
-    out
-}
 
 /// `ics` without its VCALENDAR-level METHOD (a stored event is not a message).
 fn without_method(ics: &str) -> String {
@@ -59,59 +31,6 @@ fn without_method(ics: &str) -> String {
         out.push_str(line);
     }
     out
-}
-
-fn stamp(t: DateTime<Utc>) -> String {
-    t.format("%Y%m%dT%H%M%SZ").to_string()
-}
-
-/// Escapes a TEXT value (RFC 5545 §3.3.11).
-fn text(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace('\n', "\\n")
-        .replace('\r', "")
-}
-
-/// A METHOD:REPLY object (RFC 5546 §3.2.3) saying `me` answers `partstat` to `uid`.
-pub(crate) fn reply_object(
-    ics: &str,
-    uid: &str,
-    me: &str,
-    partstat: &str,
-    now: DateTime<Utc>,
-) -> ApiResult<String> {
-    let ev = parse_ics(ics)
-        .events
-        .into_iter()
-        .find(|e| e.uid == uid && e.recurrence_id.is_none())
-        .ok_or_else(|| ApiError::not_found(format!("no event {uid:?}")))?;
-    let organizer = ev
-        .organizer
-        .as_ref()
-        .ok_or_else(|| ApiError::invalid("the event has no organizer to answer"))?;
-    let sequence = sequence_of(&ev.raw);
-    let start = ev.start.format("%Y%m%dT%H%M%SZ");
-    let mut out = String::from(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Switchboard//Calendar//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n",
-    );
-    out.push_str(&format!("UID:{uid}\r\nDTSTAMP:{}\r\n", stamp(now)));
-    out.push_str(&format!("SEQUENCE:{sequence}\r\nDTSTART:{start}\r\n"));
-    if let Some(s) = &ev.summary {
-        out.push_str(&format!("SUMMARY:{}\r\n", text(s)));
-    }
-    out.push_str(&format!("ORGANIZER:mailto:{}\r\n", organizer.email));
-    out.push_str(&format!("ATTENDEE;PARTSTAT={partstat}:mailto:{me}\r\n"));
-    out.push_str("END:VEVENT\r\nEND:VCALENDAR\r\n");
-    Ok(out)
-}
-
-fn sequence_of(raw: &str) -> i64 {
-    raw.lines()
-        .find_map(|l| l.trim().strip_prefix("SEQUENCE:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// The calendar text of a message: its first text/calendar (or application/ics) part.
@@ -159,7 +78,7 @@ impl Api {
         draft.text = body.to_owned();
         draft.calendar = Some(CalendarPart {
             method: method.to_owned(),
-            ics: itip_object(ics, method),
+            ics: ics.to_owned(),
         });
         self.outbox()
             .queue_send(row.id, &draft, None, CALENDAR_MAIL_DELAY_SECS)
@@ -349,42 +268,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn method_is_set_once_at_the_calendar_level() {
-        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\nUID:a\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-        let out = itip_object(ics, "REQUEST");
-        assert_eq!(out.matches("METHOD:").count(), 1);
-        assert!(out.starts_with("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nVERSION:2.0\r\n"));
-    }
-
-    #[test]
-    fn a_reply_names_me_with_my_answer_and_the_organizer() {
-        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u1\r\nSEQUENCE:3\r\nDTSTART:20260310T140000Z\r\n\
-                   SUMMARY:Plan, review\r\nORGANIZER:mailto:boss@example.com\r\n\
-                   ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-        let now = DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let reply = reply_object(ics, "u1", "me@example.com", "ACCEPTED", now).unwrap();
-        assert!(reply.contains("METHOD:REPLY\r\n"));
-        assert!(reply.contains("ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.com\r\n"));
-        assert!(reply.contains("ORGANIZER:mailto:boss@example.com\r\n"));
-        assert!(reply.contains("SEQUENCE:3\r\n"));
-        assert!(reply.contains("SUMMARY:Plan\\, review\r\n"));
-        let parsed = parse_ics(&reply);
-        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
-    }
-
-    #[test]
-    fn a_reply_to_an_event_without_organizer_is_refused() {
-        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u1\r\nDTSTART:20260310T140000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-        assert!(reply_object(ics, "u1", "me@example.com", "ACCEPTED", Utc::now()).is_err());
-    }
-
-    #[test]
-    fn timestamps_are_utc_basic_format() {
-        let t = DateTime::parse_from_rfc3339("2026-03-01T10:20:30+02:00")
-            .unwrap()
-            .with_timezone(&Utc);
-        assert_eq!(stamp(t), "20260301T082030Z");
+    fn a_stored_invitation_loses_its_method_only() {
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:a\r\n\
+                   X-METHOD:kept\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let out = without_method(ics);
+        assert!(!out.contains("\r\nMETHOD:"), "{out}");
+        assert!(out.contains("X-METHOD:kept"));
+        assert_eq!(method_of(ics), "REQUEST");
+        assert_eq!(method_of(&out), "PUBLISH");
     }
 }
