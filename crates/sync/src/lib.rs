@@ -8,6 +8,7 @@ pub mod api_mail;
 pub mod caldav;
 pub mod calendar_store;
 pub mod changes;
+pub mod gcal;
 pub mod gmail;
 pub mod gmail_send;
 pub mod graph;

@@ -234,6 +234,25 @@ impl GcalFake {
             .map(drop)
     }
 
+    /// Lets `after` API requests whose path contains `path_contains` through, then fails
+    /// the next `count` of them with `status`: a pass cut off part-way.
+    pub fn fail_after(
+        &self,
+        after: u32,
+        status: u16,
+        count: u32,
+        path_contains: Option<&str>,
+    ) -> io::Result<()> {
+        let body = json!({
+            "status": status,
+            "count": count,
+            "path_contains": path_contains,
+            "after": after,
+        });
+        self.control("POST", "/__control/fail", Some(&body))
+            .map(drop)
+    }
+
     /// Changes settings of the running fake.
     pub fn set_config(&self, config: &GcalFakeConfig) -> io::Result<()> {
         let mut body = json!({});

@@ -73,7 +73,7 @@ const routes = [
     (s, body) => {
       const status = Number(body.status);
       if (!(status >= 400 && status <= 599)) throw badRequest('status must be 400-599');
-      s.failures.push({ status, count: Number(body.count ?? 1), pathContains: body.path_contains ?? null, retryAfter: body.retry_after ?? null, reason: body.reason ?? null });
+      s.failures.push({ status, count: Number(body.count ?? 1), pathContains: body.path_contains ?? null, retryAfter: body.retry_after ?? null, reason: body.reason ?? null, after: Number(body.after ?? 0) });
       return {};
     },
   ],

@@ -83,6 +83,11 @@ function bearer(req, query) {
 function takeFailure(pathname) {
   const rule = state.failures.find((f) => f.count > 0 && (!f.pathContains || pathname.includes(f.pathContains)));
   if (!rule) return null;
+  if (rule.after > 0) {
+    // Let this many matching requests through first (a pass cut off part-way).
+    rule.after -= 1;
+    return null;
+  }
   rule.count -= 1;
   state.failures = state.failures.filter((f) => f.count > 0);
   const error = injected(rule.status, rule.retryAfter);

@@ -317,6 +317,23 @@ fn a_local_resource_becomes_an_insert_body() {
     .unwrap();
     assert!(instance.recurrence.is_none());
     assert!(instance.conference_data.is_none());
+    // X-GOOGLE-CONFERENCE:REQUEST is how a local edit asks for a Meet.
+    let asking = LOCAL.replace("TRANSP:OPAQUE", "X-GOOGLE-CONFERENCE:REQUEST");
+    assert!(wants_meet(&asking) && !wants_meet(LOCAL) && !wants_meet(&with_meet));
+    assert_eq!(google_ids(&asking).conference, None);
+    let options = WriteOptions {
+        meet_request_id: Some("sb".into()),
+        ..WriteOptions::default()
+    };
+    let body = event_write_from_ics(&asking, &options).unwrap();
+    assert_eq!(
+        body.conference_data
+            .unwrap()
+            .create_request
+            .unwrap()
+            .request_id,
+        "sb"
+    );
 }
 
 #[test]

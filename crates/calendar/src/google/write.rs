@@ -108,6 +108,16 @@ fn prop<'a>(props: &'a [ContentLine], name: &str) -> Option<&'a str> {
         .map(|p| p.value.as_str())
 }
 
+/// The value of [`X_CONFERENCE`] in a resource edited here that asks for a Google Meet
+/// (the sync sends a `conferenceData.createRequest`; Google's answer replaces it with the link).
+pub const MEET_REQUEST: &str = "REQUEST";
+
+/// Whether a resource edited here asks for a new Google Meet.
+pub fn wants_meet(ics: &str) -> bool {
+    let (props, _) = vevent_parts(ics);
+    prop(&props, X_CONFERENCE).is_some_and(|v| v.trim().eq_ignore_ascii_case(MEET_REQUEST))
+}
+
 /// The Google ids of a resource we stored.
 pub fn google_ids(ics: &str) -> GoogleIds {
     let (props, _) = vevent_parts(ics);
@@ -116,7 +126,7 @@ pub fn google_ids(ics: &str) -> GoogleIds {
         id: get(X_EVENT_ID),
         etag: get(X_ETAG),
         recurring_event_id: get(X_RECURRING_EVENT_ID),
-        conference: get(X_CONFERENCE),
+        conference: get(X_CONFERENCE).filter(|v| !v.eq_ignore_ascii_case(MEET_REQUEST)),
     }
 }
 
@@ -284,7 +294,8 @@ pub fn event_write_from_ics(
                 overrides: Some(overrides),
             }
         };
-    let has_conference = prop(&props, X_CONFERENCE).is_some();
+    let has_conference =
+        prop(&props, X_CONFERENCE).is_some_and(|v| !v.eq_ignore_ascii_case(MEET_REQUEST));
     if let Some(request_id) = options.meet_request_id.as_ref().filter(|_| !has_conference) {
         write.conference_data = Some(ConferenceData {
             create_request: Some(CreateConferenceRequest {
