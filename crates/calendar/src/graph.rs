@@ -24,7 +24,9 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-pub use write::{event_write_from_ics, graph_ids, EventWrite, GraphIds, WriteOptions};
+pub use write::{
+    event_write_from_ics, graph_ids, wants_teams, EventWrite, GraphIds, WriteOptions, TEAMS,
+};
 
 pub use recurrence::{
     recurrence_to_rrule, rrule_to_recurrence, PatternedRecurrence, RecurrencePattern,
@@ -38,6 +40,8 @@ pub const X_SERIES_MASTER_ID: &str = "X-MS-GRAPH-SERIES-MASTER-ID";
 pub const X_CHANGE_KEY: &str = "X-MS-GRAPH-CHANGEKEY";
 pub const X_ORIGINAL_START: &str = "X-MS-GRAPH-ORIGINAL-START";
 pub const X_ORIGINAL_TZ: &str = "X-MS-GRAPH-ORIGINAL-TZ";
+/// The event's online meeting provider; set to [`TEAMS`] on a resource edited here, it
+/// asks Graph to create a Teams meeting (`isOnlineMeeting`).
 pub const X_ONLINE_MEETING_PROVIDER: &str = "X-MS-GRAPH-ONLINE-MEETING-PROVIDER";
 /// Outlook's own property for showAs (`FREE`, `TENTATIVE`, `BUSY`, `OOF`, `WORKINGELSEWHERE`).
 pub const X_BUSY_STATUS: &str = "X-MICROSOFT-CDO-BUSYSTATUS";
@@ -543,6 +547,8 @@ pub fn event_to_ics(ev: &GraphEvent) -> Result<String, GraphMapError> {
                 &mut out,
                 &format!("CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL={label}:{url}"),
             );
+            // Where the app looks for an event's meeting link (as for Google Meet).
+            line(&mut out, &format!("URL:{url}"));
         }
     }
     line(&mut out, &format!("{X_ID}:{}", escape(&ev.id)));

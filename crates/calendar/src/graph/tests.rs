@@ -232,6 +232,7 @@ fn an_instance_becomes_its_own_resource_in_its_zone() {
         "X-MS-GRAPH-ORIGINAL-START:20261123T170000Z",
         "X-MS-GRAPH-ONLINE-MEETING-PROVIDER:teamsForBusiness",
         "CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Microsoft Teams:https://teams.microsoft.com/",
+        "URL:https://teams.microsoft.com/l/meetup-join/",
         "TRIGGER:-PT10M",
         "X-MICROSOFT-CDO-BUSYSTATUS:TENTATIVE",
     ] {
@@ -390,6 +391,10 @@ fn what_we_read_writes_back_the_same() {
     assert_eq!(w.show_as.as_deref(), Some("tentative"));
     assert_eq!(w.reminder_minutes_before_start, Some(10));
     assert_eq!(w.is_online_meeting, Some(true), "a Teams meeting stays one");
+    assert!(wants_teams(&ics));
+    assert!(!wants_teams(
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ));
     let all_day = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:d\r\nDTSTART;VALUE=DATE:20261124\r\nDTEND;VALUE=DATE:20261125\r\n\
 TRANSP:TRANSPARENT\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     let w = event_write_from_ics(all_day, WriteOptions::default()).unwrap();

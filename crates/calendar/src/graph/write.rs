@@ -236,10 +236,19 @@ pub fn event_write_from_ics(ics: &str, options: WriteOptions) -> Result<EventWri
         }
         .to_owned(),
     );
-    let provider = prop(&props, X_ONLINE_MEETING_PROVIDER);
-    if options.teams || provider == Some("teamsForBusiness") {
+    if options.teams || wants_teams(ics) {
         write.is_online_meeting = Some(true);
-        write.online_meeting_provider = Some("teamsForBusiness".into());
+        write.online_meeting_provider = Some(TEAMS.into());
     }
     Ok(write)
+}
+
+/// Graph's name for Teams as an online meeting provider.
+pub const TEAMS: &str = "teamsForBusiness";
+
+/// Whether a resource is (or asks to become) a Teams meeting: its
+/// `X-MS-GRAPH-ONLINE-MEETING-PROVIDER` is `teamsForBusiness`.
+pub fn wants_teams(ics: &str) -> bool {
+    prop(&vevent_props(ics), X_ONLINE_MEETING_PROVIDER)
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(TEAMS))
 }
