@@ -186,19 +186,10 @@ pub fn alarm_times(
         }
     };
     for instance in &instances {
-        let source = if instance.overridden {
-            related
-                .iter()
-                .copied()
-                .find(|o| {
-                    o.recurrence_id.is_some_and(|rid| {
-                        rid == instance.recurrence_id
-                            || (o.floating || o.all_day) && instance.start == o.start
-                    })
-                })
-                .unwrap_or(event)
-        } else {
+        let source = if event.recurrence_id.is_some() {
             event
+        } else {
+            crate::override_of(event, overrides, instance, floating_zone).unwrap_or(event)
         };
         for (index, alarm) in source.alarms.iter().enumerate() {
             let AlarmTrigger::Relative { seconds, from_end } = alarm.trigger else {

@@ -113,3 +113,38 @@ fn bad_valarms_are_reported_not_fatal() {
         .contains("VALARM: unparseable TRIGGER"));
     assert_eq!(e.alarms.len(), 2);
 }
+
+#[test]
+fn all_day_alarms_fire_in_the_viewer_zone() {
+    let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:d\r\nDTSTART;VALUE=DATE:20260308\r\nRRULE:FREQ=DAILY;COUNT=2\r\n\
+BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15H\r\nDESCRIPTION:Tomorrow\r\nEND:VALARM\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:d\r\nRECURRENCE-ID;VALUE=DATE:20260309\r\nDTSTART;VALUE=DATE:20260309\r\nSUMMARY:changed\r\n\
+BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT1H\r\nDESCRIPTION:Soon\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let parsed = parse_ics(ics);
+    let ny: Tz = "America/New_York".parse().unwrap();
+    let fires = alarm_times(
+        &parsed.events[0],
+        &parsed.events,
+        utc("2026-03-01T00:00:00Z"),
+        utc("2026-04-01T00:00:00Z"),
+        ny,
+    );
+    let got: Vec<String> = fires
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f.at.with_timezone(&ny).to_rfc3339(),
+                f.description.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    // 15 hours before local midnight of 03-08 (EST); the override's own alarm for 03-09 (EDT).
+    assert_eq!(
+        got,
+        [
+            "2026-03-07T09:00:00-05:00 Tomorrow",
+            "2026-03-08T23:00:00-04:00 Soon"
+        ]
+    );
+}
