@@ -111,6 +111,20 @@ pub struct GraphCalReport {
     pub complete: bool,
 }
 
+impl GraphCalReport {
+    /// The figures every calendar provider reports (CalDAV's report).
+    pub fn as_cal_report(&self) -> crate::caldav::CalSyncReport {
+        crate::caldav::CalSyncReport {
+            calendars: self.calendars,
+            fetched: self.upserted,
+            deleted: self.deleted,
+            pushed: self.pushed,
+            conflicts: self.conflicts,
+            full_resyncs: self.full_resyncs,
+        }
+    }
+}
+
 /// A calendar's stored token: the delta link of its last round and the window it covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Cursor {
@@ -168,8 +182,10 @@ pub async fn sync_graph_calendars_once(
         ..GraphCalReport::default()
     };
     let mut pages_left = options.max_pages;
-    for cal in &synced {
-        push_pending(store, client, cal, options, now_ms, &mut report).await?;
+    for (cal, graph) in synced.iter().zip(&calendars) {
+        if graph.can_edit != Some(false) {
+            push_pending(store, client, cal, options, now_ms, &mut report).await?;
+        }
         if !pull(
             store,
             client,
@@ -361,8 +377,11 @@ fn my_answer(ics: &str, me: Option<&str>) -> Option<Response> {
     Response::from_partstat(mine.partstat.as_deref()?)
 }
 
-/// Sends the calendar's local changes, oldest first.
-async fn push_pending(
+/// Sends the calendar's local changes, oldest first (the `calendar.write` job can call it
+/// for one calendar). A change refused because the server's copy changed (412) is kept
+/// with the server's version as a conflict; one Graph cannot hold stays pending, listed
+/// in `report.refused`.
+pub async fn push_pending(
     store: &Store,
     client: &GraphCalendarClient,
     cal: &SyncedCalendar,

@@ -23,8 +23,12 @@ use switchboard_testkit::GraphFailure;
 #[tokio::test]
 async fn initial_sync_of_two_calendars_with_a_series_an_exception_and_an_all_day_event() {
     let s = seeded().await;
+    let holidays = s
+        .fake
+        .add_calendar_for(s.fake.user(), "Holidays", false)
+        .unwrap();
     let report = s.sync().await;
-    assert_eq!(report.calendars, 2);
+    assert_eq!(report.calendars, 3);
     assert_eq!(
         report.upserted, 9,
         "Kickoff, Offsite, 5 of the 6 Standups (one cancelled, one an exception), 2 in Team"
@@ -36,6 +40,9 @@ async fn initial_sync_of_two_calendars_with_a_series_an_exception_and_an_all_day
         (team.color.as_str(), team.remote_id.as_deref()),
         ("#ff8800", Some(s.team.as_str()))
     );
+    let shared = cals.iter().find(|c| c.name == "Holidays").unwrap();
+    assert_eq!((shared.read_only, team.read_only), (true, false));
+    assert_eq!(shared.remote_id.as_deref(), Some(holidays.as_str()));
     let rows = s.store.events_in_window(0, i64::MAX).await.unwrap();
     let standup: Vec<_> = rows
         .iter()
