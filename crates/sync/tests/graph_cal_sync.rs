@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 use chrono::{TimeZone, Utc};
 use graph_cal_support::{at, seeded, setup, start_ms, FROM, NOW_MS, TO};
 use serde_json::json;
+use switchboard_sync::calendar_store::events_from_ics;
 use switchboard_sync::graph_cal::{
     respond_to_event, series_master, update_series, GraphCalError, GraphCalOptions, Response,
 };
@@ -278,6 +279,19 @@ async fn a_stale_if_match_is_kept_as_a_conflict_and_a_fresh_one_is_written() {
         .map(|r| r.status)
         .collect();
     assert_eq!(patches, [412, 200]);
+    // The user keeps theirs: it goes again over the server's current version.
+    let cal = s.calendar_id("Calendar").await;
+    let theirs = events_from_ics(row.conflict_ics.as_deref().unwrap());
+    s.store
+        .resolve_resource_conflict(cal, &kickoff, true, &theirs, NOW_MS)
+        .await
+        .unwrap();
+    let report = s.sync().await;
+    assert_eq!((report.pushed, report.conflicts), (1, 0));
+    assert_eq!(s.instances_of("Kickoff (mine)").len(), 1);
+    let row = s.store.resource(cal, &kickoff).await.unwrap().unwrap();
+    assert!(row.pending.is_none() && row.conflict_ics.is_none());
+    s.assert_in_step().await;
     s.assert_contract();
 }
 
