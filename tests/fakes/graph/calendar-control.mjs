@@ -2,6 +2,18 @@
 // (another client creating, editing and deleting events, an organizer inviting the user),
 // expiring calendarView delta tokens, and inspection (instances in a window, invitations
 // Exchange would have sent, contract violations). No auth. Bodies and answers are JSON.
+//
+//   POST /calendars {mailbox?, name, hexColor?, color?, canEdit?}        -> {id}
+//   POST /events {mailbox?, calendar?, event, organizer?: {name, address}} -> {id, iCalUId, changeKey}
+//   POST /events/update {id, changes}   (an occurrence id makes an exception) -> {id, changeKey}
+//   POST /events/delete {id}            (an occurrence id cancels that occurrence)
+//   POST /instances {mailbox?, calendar?, from, to}  -> {value: [instances, times in UTC]}
+//   POST /expire-delta {code?: syncStateNotFound | resyncRequired}
+//   GET  /state     -> {mailboxes: [{address, calendars, events}], invitations}
+//   GET  /contract  -> {violations}  (enum values, time zones; the CSDL re-check is /__control/contract)
+//
+// Throttling and injected failures (429 + Retry-After, 5xx, 401) are the mail fake's
+// /__control/config and /__control/fail; they apply to calendar requests alike.
 
 import { reply } from './http.mjs';
 import { CalendarNotFound, instanceJson } from './calendar-store.mjs';
