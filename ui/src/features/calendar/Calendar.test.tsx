@@ -36,7 +36,7 @@ describe("calendar week view", () => {
     await screen.findByTestId("week-view");
     await waitFor(() => expect(backend.callsTo("list_events")).toHaveLength(1));
     expect(backend.callsTo("list_events")[0]).toEqual({
-      args: { from: new Date(2026, 2, 9).getTime(), to: new Date(2026, 2, 16).getTime() },
+      args: { from: new Date(2026, 2, 9).getTime(), to: new Date(2026, 2, 16).getTime(), time_zone: "America/New_York" },
     });
     // Monday 9 March 00:00 EDT is 04:00 UTC.
     expect(new Date(2026, 2, 9).toISOString()).toBe("2026-03-09T04:00:00.000Z");
@@ -132,7 +132,7 @@ describe("calendar week view", () => {
     await user.click(screen.getByTestId("week-prev"));
     const ev = await screen.findByTestId("event");
     expect(backend.callsTo("list_events").at(-1)).toEqual({
-      args: { from: new Date(2026, 2, 2).getTime(), to: new Date(2026, 2, 9).getTime() },
+      args: { from: new Date(2026, 2, 2).getTime(), to: new Date(2026, 2, 9).getTime(), time_zone: "America/New_York" },
     });
     // Mon 2 March 00:00 is EST (UTC-5); the week is 167 hours long.
     expect(new Date(2026, 2, 2).toISOString()).toBe("2026-03-02T05:00:00.000Z");
@@ -144,7 +144,7 @@ describe("calendar week view", () => {
     await user.click(screen.getByTestId("week-next"));
     await waitFor(() =>
       expect(backend.callsTo("list_events").at(-1)).toEqual({
-        args: { from: new Date(2026, 2, 16).getTime(), to: new Date(2026, 2, 23).getTime() },
+        args: { from: new Date(2026, 2, 16).getTime(), to: new Date(2026, 2, 23).getTime(), time_zone: "America/New_York" },
       }),
     );
     await user.click(screen.getByTestId("week-today"));

@@ -91,7 +91,7 @@ export function CalendarView() {
   const dayStarts = [...dates, addDays(dates[dates.length - 1] ?? anchor, 1)].map((d) => startOfDay(d, zone));
   const from = dayStarts[0] ?? 0;
   const to = dayStarts[dayStarts.length - 1] ?? 0;
-  const events = useEvents(from, to);
+  const events = useEvents(from, to, zone);
   const calendars = useCalendars();
   useCalendarChanged();
   const byId = calendarMap(calendars.data);

@@ -17,7 +17,7 @@ async function openCalendar() {
 }
 
 const lastRange = (backend: ReturnType<typeof mockCalendarBackend>) =>
-  backend.callsTo("list_events").at(-1)?.args as { from: number; to: number } | undefined;
+  backend.callsTo("list_events").at(-1)?.args as { from: number; to: number; time_zone: string } | undefined;
 
 describe("calendar views", () => {
   beforeEach(() => {
@@ -35,7 +35,11 @@ describe("calendar views", () => {
     await user.click(screen.getByTestId("view-day"));
     expect(screen.getAllByTestId("day-column").map((c) => c.getAttribute("data-date"))).toEqual(["2026-03-10"]);
     await waitFor(() =>
-      expect(lastRange(backend)).toEqual({ from: new Date(2026, 2, 10).getTime(), to: new Date(2026, 2, 11).getTime() }),
+      expect(lastRange(backend)).toEqual({
+        from: new Date(2026, 2, 10).getTime(),
+        to: new Date(2026, 2, 11).getTime(),
+        time_zone: "America/New_York",
+      }),
     );
     expect(screen.getByTestId("week-label").textContent).toContain("March 10, 2026");
     expect(window.localStorage.getItem(PREF_VIEW)).toBe("day");
@@ -47,7 +51,11 @@ describe("calendar views", () => {
     expect(cells[0]?.getAttribute("data-date")).toBe("2026-02-23");
     expect(cells.at(-1)?.getAttribute("data-date")).toBe("2026-04-05");
     await waitFor(() =>
-      expect(lastRange(backend)).toEqual({ from: new Date(2026, 1, 23).getTime(), to: new Date(2026, 3, 6).getTime() }),
+      expect(lastRange(backend)).toEqual({
+        from: new Date(2026, 1, 23).getTime(),
+        to: new Date(2026, 3, 6).getTime(),
+        time_zone: "America/New_York",
+      }),
     );
 
     await user.keyboard("w");
@@ -111,7 +119,12 @@ describe("calendar views", () => {
     expect(screen.getByTestId("calendar-root").getAttribute("data-zone")).toBe("Europe/Berlin");
     expect(window.localStorage.getItem(PREF_ZONE)).toBe("Europe/Berlin");
     // The week is Monday 00:00 to Monday 00:00 in Berlin.
-    expect(lastRange(backend)).toEqual({ from: Date.UTC(2026, 2, 8, 23), to: Date.UTC(2026, 2, 15, 23) });
+    // The week is asked in that zone, which also places floating and all-day events.
+    expect(lastRange(backend)).toEqual({
+      from: Date.UTC(2026, 2, 8, 23),
+      to: Date.UTC(2026, 2, 15, 23),
+      time_zone: "Europe/Berlin",
+    });
   });
 
   it("an optional second zone adds a gutter with the same rows in that zone", async () => {

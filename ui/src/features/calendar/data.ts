@@ -1,7 +1,6 @@
 // Calendar queries and writes: calendars, the instances of the range on screen, and
 // saving a changed instance with an optimistic update that is rolled back on failure.
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { listEvents } from "../../ipc/bindings";
 import { queryKeys } from "../../ipc/queryKeys";
 import { toApiError } from "../../ipc/errors";
 import { useBackendEvent } from "../sync/syncEvents";
@@ -9,6 +8,7 @@ import { isValidZone, rfc3339 } from "./tz";
 import {
   getEvent,
   listCalendars,
+  listEventsIn,
   saveEvent,
   type CalEvent,
   type CalendarInfo,
@@ -31,10 +31,11 @@ export function useCalendars() {
   return useQuery({ queryKey: CALENDARS_KEY, queryFn: listCalendars });
 }
 
-export function useEvents(from: number, to: number) {
+/** The instances in [from, to), with floating times and all-day dates placed in `zone`. */
+export function useEvents(from: number, to: number, zone: string) {
   return useQuery({
-    queryKey: queryKeys.events(from, to),
-    queryFn: () => listEvents({ from, to }) as Promise<CalEvent[]>,
+    queryKey: [...queryKeys.events(from, to), zone],
+    queryFn: () => listEventsIn({ from, to, time_zone: zone }),
   });
 }
 

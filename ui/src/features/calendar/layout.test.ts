@@ -82,6 +82,20 @@ describe("all-day events", () => {
     expect([first, endExclusive]).toEqual([civil(2026, 3, 11), civil(2026, 3, 12)]);
   });
 
+  it("reads dates the backend placed at midnight in the viewer's zone", () => {
+    // list_events with time_zone=Europe/Berlin: 11–12 March is 10 Mar 23:00Z to 12 Mar 23:00Z.
+    const { first, endExclusive } = allDayDates(
+      eventFixture(1, { all_day: true, start: Date.UTC(2026, 2, 10, 23), end: Date.UTC(2026, 2, 12, 23) }),
+      "Europe/Berlin",
+    );
+    expect([first, endExclusive]).toEqual([civil(2026, 3, 11), civil(2026, 3, 13)]);
+    const ny = allDayDates(
+      eventFixture(1, { all_day: true, start: startOfDay(civil(2026, 3, 8), NY), end: startOfDay(civil(2026, 3, 9), NY) }),
+      NY,
+    );
+    expect([ny.first, ny.endExclusive]).toEqual([civil(2026, 3, 8), civil(2026, 3, 9)]);
+  });
+
   it("stacks overlapping bars into lanes and clips them to the week", () => {
     const bars = allDayBars(
       [

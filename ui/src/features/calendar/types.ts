@@ -97,6 +97,13 @@ export type ResolveConflictArgs = { calendar_id: number; uid: string; keep: "the
 
 export type RespondArgs = { calendar_id: number; uid: string; recurrence_id: string | null; partstat: Partstat };
 
+/** list_events with the viewer's zone (floating times and all-day dates are placed in it). */
+export type ListEventsInArgs = { from: number; to: number; time_zone?: string };
+
+export function listEventsIn(args: ListEventsInArgs): Promise<Array<CalEvent>> {
+  return invoke("list_events", { args });
+}
+
 export function listCalendars(): Promise<Array<CalendarInfo>> {
   return invoke("list_calendars");
 }
