@@ -707,3 +707,42 @@ pub struct OutboxRunView {
     /// Things skipped or not done, in words (no Sent folder, a draft upload failed).
     pub warnings: Vec<String>,
 }
+
+/// "Insert my available times" in the composer: what to look for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AvailableTimesArgs {
+    pub duration_minutes: u32,
+    /// Whole days to look at, starting tomorrow (in the user's zone).
+    pub days: u32,
+    /// The IANA zone the email's recipient reads times in.
+    pub recipient_time_zone: String,
+    /// The user's IANA zone (the UI's); None = the calendar.time_zone setting, else UTC.
+    pub my_time_zone: Option<String>,
+    /// How many times to offer (default 6).
+    pub max_slots: Option<u32>,
+}
+
+/// One free meeting time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AvailabilitySlot {
+    pub start: i64,
+    pub end: i64,
+    /// RFC 3339 with the offset of the zone asked about (the recipient's in the composer).
+    pub start_local: String,
+    pub end_local: String,
+    /// Higher is better (100 = nothing against it).
+    pub score: i32,
+    /// What lowered the score, in words.
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AvailableTimes {
+    /// In time order.
+    pub slots: Vec<AvailabilitySlot>,
+    /// One line per day in the recipient's zone, ready for the email body.
+    pub text: String,
+    pub time_zone: String,
+    /// Why nothing was found (empty when something was), in words.
+    pub obstacles: Vec<String>,
+}

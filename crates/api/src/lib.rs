@@ -6,6 +6,7 @@
 //! here knows about Tauri; `src-tauri` and `cli` are thin adapters over these methods.
 
 mod accounts;
+pub mod availability;
 pub mod bindings;
 mod calendar;
 pub mod calendar_accounts;

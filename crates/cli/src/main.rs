@@ -91,7 +91,7 @@ enum Command {
         json: bool,
     },
     /// Free meeting times across calendars and attendees, best first.
-    Availability(availability_cmd::AvailabilityArgs),
+    Availability(Box<availability_cmd::AvailabilityArgs>),
     /// Counts of what the workspace holds.
     Stats {
         #[arg(long)]
@@ -415,7 +415,7 @@ async fn run(cli: Cli) -> Result<(), (ErrorCode, String)> {
         } => crate::accounts::run_sync(&api, account.as_deref(), once, json)
             .await
             .map_err(api_err)?,
-        Command::Availability(args) => availability_cmd::run(&api, args).await?,
+        Command::Availability(args) => availability_cmd::run(&api, *args).await?,
         Command::Calendar {
             command: calendar_cmd::CalendarCommand::Sync { account, json },
         } => crate::accounts::run_calendar_sync(&api, account.as_deref(), json)
