@@ -19,8 +19,8 @@ mod tests;
 mod write;
 
 pub use write::{
-    event_id_for_uid, event_write_from_ics, google_ids, wants_meet, EventWrite, GoogleIds,
-    WriteOptions, MEET_REQUEST,
+    event_id_for_uid, event_write_from_ics, google_ids, split_vevents, wants_meet, EventWrite,
+    GoogleIds, WriteOptions, MEET_REQUEST,
 };
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};

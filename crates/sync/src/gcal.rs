@@ -19,8 +19,8 @@ mod client;
 use std::collections::HashSet;
 
 use switchboard_calendar::google::{
-    event_id_for_uid, event_to_ics, event_write_from_ics, google_ids, wants_meet, CalendarContext,
-    GoogleEvent, GoogleMapError, Reminder, WriteOptions,
+    event_id_for_uid, event_to_ics, event_write_from_ics, google_ids, split_vevents, wants_meet,
+    CalendarContext, GoogleEvent, GoogleMapError, Reminder, WriteOptions,
 };
 use switchboard_calendar::parse_ics;
 use switchboard_mail::rest::RestError;
@@ -346,14 +346,7 @@ async fn target_id(
             .await?
             .and_then(|row| google_ids(&row.ics).id),
     };
-    Ok(series.map(|s| {
-        let stamp = if ev.all_day {
-            rid.format("%Y%m%d").to_string()
-        } else {
-            rid.format("%Y%m%dT%H%M%SZ").to_string()
-        };
-        format!("{s}_{stamp}")
-    }))
+    Ok(series.map(|s| format!("{s}_{}", instance_stamp(rid, ev.all_day))))
 }
 
 /// Sends the calendar's local changes, oldest first. A change Google refuses because the
@@ -378,19 +371,7 @@ pub async fn push_pending(
                 .delete(&cal.remote_id, id, p.etag.as_deref())
                 .await
                 .map(|()| None),
-            (_, None) => insert(client, cal, &p).await.map(Some),
-            (_, Some(id)) => {
-                let options = WriteOptions {
-                    meet_request_id: wants_meet(&p.ics).then(|| format!("switchboard-{id}")),
-                    instance: id.contains('_'),
-                    insert: false,
-                };
-                let body = event_write_from_ics(&p.ics, &options)?;
-                client
-                    .patch(&cal.remote_id, id, &body, p.etag.as_deref())
-                    .await
-                    .map(Some)
-            }
+            (_, target) => write(client, cal, &p, target.as_deref()).await.map(Some),
         };
         match result {
             Ok(None) => {
@@ -441,25 +422,91 @@ pub async fn push_pending(
     Ok(())
 }
 
+/// Writes a resource: its first VEVENT (the series, or the one event) by insert or patch,
+/// then each override of an occurrence the resource also holds as a patch (or a delete,
+/// when cancelled) of that occurrence. Answers Google's version of the first.
+async fn write(
+    client: &GcalClient,
+    cal: &SyncedCalendar,
+    p: &PendingResource,
+    target: Option<&str>,
+) -> Result<GoogleEvent, GcalError> {
+    let parts = split_vevents(&p.ics);
+    let (first, overrides) = parts
+        .split_first()
+        .ok_or_else(|| GcalError::Map(GoogleMapError::Unwritable("no VEVENT".into())))?;
+    let ev = match target {
+        None => insert(client, cal, first).await?,
+        Some(id) => patch(client, cal, id, first, p.etag.as_deref()).await?,
+    };
+    if ev.recurring_event_id.is_none() {
+        for part in overrides {
+            let parsed = parse_ics(part);
+            let Some((rid, all_day, cancelled)) = parsed.events.first().and_then(|o| {
+                Some((
+                    o.recurrence_id?,
+                    o.all_day,
+                    o.status.as_deref() == Some("CANCELLED"),
+                ))
+            }) else {
+                continue;
+            };
+            let instance = format!("{}_{}", ev.id, instance_stamp(rid, all_day));
+            if cancelled {
+                client.delete(&cal.remote_id, &instance, None).await?;
+            } else {
+                patch(client, cal, &instance, part, None).await?;
+            }
+        }
+    }
+    Ok(ev)
+}
+
+/// The suffix of an occurrence's id: its original start in UTC, or its date when all-day.
+fn instance_stamp(original: chrono::DateTime<chrono::Utc>, all_day: bool) -> String {
+    if all_day {
+        original.format("%Y%m%d").to_string()
+    } else {
+        original.format("%Y%m%dT%H%M%SZ").to_string()
+    }
+}
+
+/// events.patch of an event or occurrence with one VEVENT's fields.
+async fn patch(
+    client: &GcalClient,
+    cal: &SyncedCalendar,
+    id: &str,
+    ics: &str,
+    if_match: Option<&str>,
+) -> Result<GoogleEvent, GcalError> {
+    let options = WriteOptions {
+        meet_request_id: wants_meet(ics).then(|| format!("switchboard-{id}")),
+        instance: id.contains('_'),
+        insert: false,
+    };
+    let body = event_write_from_ics(ics, &options)?;
+    client.patch(&cal.remote_id, id, &body, if_match).await
+}
+
 /// events.insert with an id made from the UID, so a retry after a crash finds the first
 /// attempt (409) instead of creating the event twice.
 async fn insert(
     client: &GcalClient,
     cal: &SyncedCalendar,
-    p: &PendingResource,
+    ics: &str,
 ) -> Result<GoogleEvent, GcalError> {
-    let uid = parse_ics(&p.ics)
+    let uid = parse_ics(ics)
         .events
         .first()
         .map(|e| e.uid.clone())
         .ok_or_else(|| GcalError::Map(GoogleMapError::Unwritable("no VEVENT".into())))?;
     let id = event_id_for_uid(&uid);
     let options = WriteOptions {
-        meet_request_id: wants_meet(&p.ics).then(|| format!("switchboard-{id}")),
+        meet_request_id: wants_meet(ics).then(|| format!("switchboard-{id}")),
         instance: false,
         insert: true,
     };
-    let mut body = event_write_from_ics(&p.ics, &options)?;
+    let mut body = event_write_from_ics(ics, &options)?;
     body.id = Some(id.clone());
     match client.insert(&cal.remote_id, &body).await {
         Err(GcalError::Duplicate) => match client.event(&cal.remote_id, &id).await? {

@@ -6,233 +6,14 @@
 //! both versions. Every test ends by checking our requests against the discovery document.
 
 mod api_support;
-
-use std::collections::BTreeMap;
+mod gcal_support;
 
 use chrono::{TimeZone, Utc};
-use serde_json::{json, Value};
+use gcal_support::{client_for, seed, setup, timed, Setup, HOLIDAYS, TEAM};
+use serde_json::json;
 use switchboard_calendar::google::event_id_for_uid;
-use switchboard_mail::rest::BudgetLimits;
 use switchboard_store::Store;
-use switchboard_sync::caldav::CalSyncReport;
-use switchboard_sync::calendar_store::events_from_ics;
-use switchboard_sync::gcal::{sync_gcal_once, GcalClient, GcalError, GCAL_LIMITS};
 use switchboard_testkit::{GcalFake, GcalFakeOptions};
-
-const TEAM: &str = "team@group.calendar.google.com";
-const HOLIDAYS: &str = "en.usa#holiday@group.v.calendar.google.com";
-
-struct Setup {
-    fake: GcalFake,
-    store: Store,
-    _dir: tempfile::TempDir,
-    client: GcalClient,
-    account: i64,
-}
-
-fn now() -> i64 {
-    Utc::now().timestamp_millis()
-}
-
-fn client_for(fake: &GcalFake, account: i64, server_retries: u32) -> GcalClient {
-    let grant = fake.grant().unwrap();
-    let grant = api_support::Grant {
-        access_token: grant.access_token,
-        refresh_token: grant.refresh_token,
-        expires_in: grant.expires_in,
-    };
-    let limits = BudgetLimits { ..GCAL_LIMITS };
-    let rest = api_support::rest_client(fake.token_url(), grant, account, limits, server_retries);
-    // Small pages, so every listing here spans several.
-    GcalClient::new(rest, &fake.api_root()).with_page_size(2)
-}
-
-async fn setup() -> Setup {
-    let fake = GcalFake::start(GcalFakeOptions::default()).unwrap();
-    fake.create_calendar(&json!({ "id": TEAM, "summary": "Team", "timeZone": "Europe/Berlin", "backgroundColor": "#0B8043" }))
-        .unwrap();
-    fake.create_calendar(&json!({ "id": HOLIDAYS, "summary": "Holidays", "accessRole": "reader" }))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
-    let account = store
-        .ensure_account("Google", "gcal", Some(fake.user()), 0)
-        .await
-        .unwrap();
-    let client = client_for(&fake, account, 4);
-    Setup {
-        fake,
-        store,
-        _dir: dir,
-        client,
-        account,
-    }
-}
-
-fn timed(summary: &str, start: &str, end: &str, zone: &str) -> Value {
-    json!({
-        "summary": summary,
-        "start": { "dateTime": start, "timeZone": zone },
-        "end": { "dateTime": end, "timeZone": zone },
-    })
-}
-
-impl Setup {
-    async fn sync(&self) -> CalSyncReport {
-        self.try_sync().await.unwrap()
-    }
-
-    async fn try_sync(&self) -> Result<CalSyncReport, GcalError> {
-        sync_gcal_once(&self.store, &self.client, self.account, &now).await
-    }
-
-    async fn calendar_id(&self, remote: &str) -> i64 {
-        let remote = if remote == "primary" {
-            self.fake.user()
-        } else {
-            remote
-        };
-        self.store
-            .list_calendars()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|c| c.remote_id.as_deref() == Some(remote))
-            .unwrap_or_else(|| panic!("no local calendar for {remote}"))
-            .id
-    }
-
-    /// Local resources per calendar: href → etag.
-    async fn local(&self) -> BTreeMap<String, BTreeMap<String, Option<String>>> {
-        let mut out = BTreeMap::new();
-        for cal in self.store.list_calendars().await.unwrap() {
-            if cal.account_id != self.account {
-                continue;
-            }
-            let held = self.store.calendar_resource_etags(cal.id).await.unwrap();
-            out.insert(cal.remote_id.unwrap(), held.into_iter().collect());
-        }
-        out
-    }
-
-    /// What the server holds, as we should: live events, and cancelled occurrences of
-    /// live series.
-    fn expected(&self) -> BTreeMap<String, BTreeMap<String, Option<String>>> {
-        let state = self.fake.state().unwrap();
-        let mut out = BTreeMap::new();
-        for cal in state["calendars"].as_array().unwrap() {
-            if cal["inList"] != true {
-                continue;
-            }
-            let events = cal["events"].as_array().unwrap();
-            let live = |id: &str| {
-                events
-                    .iter()
-                    .any(|e| e["id"] == id && e["status"] != "cancelled")
-            };
-            let held: BTreeMap<String, Option<String>> = events
-                .iter()
-                .filter(|e| {
-                    e["status"] != "cancelled"
-                        || e["recurringEventId"].as_str().is_some_and(live)
-                })
-                .map(|e| {
-                    (
-                        e["id"].as_str().unwrap().to_owned(),
-                        e["etag"].as_str().map(str::to_owned),
-                    )
-                })
-                .collect();
-            out.insert(cal["id"].as_str().unwrap().to_owned(), held);
-        }
-        out
-    }
-
-    async fn assert_in_step(&self) {
-        assert_eq!(self.local().await, self.expected());
-    }
-
-    fn assert_contract(&self) {
-        let violations = self.fake.contract_violations().unwrap();
-        assert!(violations.is_empty(), "{violations:#?}");
-    }
-
-    /// The `events` rows of one UID: (recurrence_id, summary, start_at, all_day).
-    async fn rows(&self, uid: &str) -> Vec<(String, String, i64, bool)> {
-        sqlx::query_as(
-            "SELECT recurrence_id, summary, start_at, all_day FROM events WHERE uid = ? ORDER BY recurrence_id, start_at",
-        )
-        .bind(uid)
-        .fetch_all(self.store.pool())
-        .await
-        .unwrap()
-    }
-
-    /// Stages a local edit of the resource at `href`, as the API does.
-    async fn stage(&self, remote: &str, href: &str, ics: &str, delete: bool) {
-        let cal = self.calendar_id(remote).await;
-        self.store
-            .stage_local_resource(cal, href, ics, &events_from_ics(ics), delete, now())
-            .await
-            .unwrap();
-    }
-
-    async fn resource_ics(&self, remote: &str, href: &str) -> String {
-        let cal = self.calendar_id(remote).await;
-        self.store.resource(cal, href).await.unwrap().unwrap().ics
-    }
-}
-
-/// Puts a weekly series (with a moved and a cancelled occurrence), an all-day event and a
-/// timed one on the primary calendar, and three events on Team. Returns the series id.
-fn seed(fake: &GcalFake) -> String {
-    let mut series = timed(
-        "standup",
-        "2026-10-26T09:00:00",
-        "2026-10-26T09:15:00",
-        "America/New_York",
-    );
-    series["recurrence"] = json!(["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=6"]);
-    series["attendees"] =
-        json!([{ "email": "dana@customer.example", "responseStatus": "accepted" }]);
-    let id = fake.insert_event("primary", &series).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    fake.patch_event(
-        "primary",
-        &format!("{id}_20261102T140000Z"),
-        &json!({ "summary": "standup (late)", "start": { "dateTime": "2026-11-02T11:00:00-05:00" }, "end": { "dateTime": "2026-11-02T11:15:00-05:00" } }),
-    )
-    .unwrap();
-    fake.delete_event("primary", &format!("{id}_20261109T140000Z"))
-        .unwrap();
-    fake.insert_event("primary", &json!({ "summary": "offsite", "start": { "date": "2026-11-26" }, "end": { "date": "2026-11-28" } }))
-        .unwrap();
-    fake.insert_event(
-        "primary",
-        &timed(
-            "demo",
-            "2026-11-24T10:00:00",
-            "2026-11-24T11:00:00",
-            "America/New_York",
-        ),
-    )
-    .unwrap();
-    for (i, day) in ["23", "24", "25"].iter().enumerate() {
-        fake.insert_event(
-            TEAM,
-            &timed(
-                &format!("team {i}"),
-                &format!("2026-11-{day}T14:00:00"),
-                &format!("2026-11-{day}T15:00:00"),
-                "Europe/Berlin",
-            ),
-        )
-        .unwrap();
-    }
-    id
-}
 
 #[tokio::test]
 async fn initial_sync_holds_every_calendar_with_series_exceptions_and_all_day_events() {
@@ -746,5 +527,61 @@ async fn free_busy_answers_for_people_and_calendars() {
         "the demo at 10:00 New York"
     );
     assert_eq!(answer[2].1.as_ref().unwrap_err(), "notFound");
+    s.assert_contract();
+}
+
+#[tokio::test]
+async fn editing_and_cancelling_occurrences_here_makes_google_exceptions() {
+    let s = setup().await;
+    let series = seed(&s.fake);
+    s.sync().await;
+    // The editor keeps overrides in the series' resource: one moved, one cancelled.
+    let master = s.resource_ics("primary", &series).await;
+    let overrides = format!(
+        "BEGIN:VEVENT\r\nUID:{series}@google.com\r\nRECURRENCE-ID;TZID=America/New_York:20261116T090000\r\n\
+         DTSTART;TZID=America/New_York:20261116T130000\r\nDTEND;TZID=America/New_York:20261116T131500\r\n\
+         SUMMARY:standup (afternoon)\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:{series}@google.com\r\nRECURRENCE-ID:20261123T140000Z\r\n\
+         DTSTART:20261123T140000Z\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    let edited = master.replace("END:VCALENDAR\r\n", &overrides);
+    s.stage("primary", &series, &edited, false).await;
+
+    let report = s.sync().await;
+    assert_eq!((report.pushed, report.conflicts), (1, 0), "{report:?}");
+    let events = s.fake.events(s.fake.user()).unwrap();
+    let on_server = |id: String| {
+        events
+            .iter()
+            .find(|e| e["id"] == id.as_str())
+            .cloned()
+            .unwrap()
+    };
+    let moved = on_server(format!("{series}_20261116T140000Z"));
+    assert_eq!(moved["summary"], "standup (afternoon)");
+    assert_eq!(moved["start"]["dateTime"], "2026-11-16T13:00:00-05:00");
+    assert_eq!(
+        on_server(format!("{series}_20261123T140000Z"))["status"],
+        "cancelled"
+    );
+    // Locally each exception is its own resource again, the series holds only itself.
+    s.assert_in_step().await;
+    let master = s.resource_ics("primary", &series).await;
+    assert!(!master.contains("RECURRENCE-ID"), "{master}");
+    let summaries: Vec<String> = s
+        .rows(&format!("{series}@google.com"))
+        .await
+        .into_iter()
+        .map(|r| r.1)
+        .collect();
+    assert!(
+        summaries.contains(&"standup (afternoon)".to_owned()),
+        "{summaries:?}"
+    );
+    assert_eq!(
+        summaries.len(),
+        5,
+        "series, moved x2, cancelled x2: {summaries:?}"
+    );
     s.assert_contract();
 }

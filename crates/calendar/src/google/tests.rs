@@ -442,3 +442,28 @@ fn busy_periods_are_read_or_refused() {
         serde_json::from_value(json!({ "busy": [{ "start": "soon", "end": "later" }] })).unwrap();
     assert!(busy_intervals(&bad).is_err());
 }
+
+#[test]
+fn a_resource_with_overrides_splits_into_one_per_vevent_series_first() {
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:X\r\nEND:VTIMEZONE\r\n\
+BEGIN:VEVENT\r\nUID:u\r\nRECURRENCE-ID:20261124T090000Z\r\nDTSTART:20261124T100000Z\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:u\r\nDTSTART:20261117T090000Z\r\nRRULE:FREQ=WEEKLY\r\nBEGIN:VALARM\r\n\
+TRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let parts = split_vevents(ics);
+    assert_eq!(parts.len(), 2);
+    assert!(
+        parts[0].contains("RRULE")
+            && parts[0].contains("TRIGGER:-PT5M")
+            && !parts[0].contains("RECURRENCE-ID")
+    );
+    assert!(parts[1].contains("RECURRENCE-ID:20261124T090000Z"));
+    for part in &parts {
+        assert!(
+            part.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE"),
+            "{part}"
+        );
+        assert!(part.ends_with("END:VEVENT\r\nEND:VCALENDAR\r\n"), "{part}");
+        assert_eq!(parse_ics(part).events.len(), 1);
+    }
+    assert_eq!(split_vevents(LOCAL).len(), 1);
+}

@@ -64,6 +64,38 @@ pub struct GoogleIds {
     pub conference: Option<String>,
 }
 
+/// Each VEVENT of a resource as a resource of its own (the VTIMEZONEs and calendar
+/// properties kept), master first: an edit made here may put a series and overrides of
+/// some of its occurrences in one resource, while Google keeps each exception apart.
+pub fn split_vevents(ics: &str) -> Vec<String> {
+    let mut head = String::new();
+    let mut blocks: Vec<String> = Vec::new();
+    let mut current: Option<String> = None;
+    for raw in ics.split_inclusive('\n') {
+        let text = raw.trim_end_matches(['\r', '\n']);
+        let upper = text.to_ascii_uppercase();
+        let mut line = text.to_owned();
+        line.push_str("\r\n");
+        if upper == "BEGIN:VEVENT" {
+            current = Some(line);
+        } else if let Some(block) = current.as_mut() {
+            block.push_str(&line);
+            if upper == "END:VEVENT" {
+                blocks.extend(current.take());
+            }
+        } else if blocks.is_empty() && upper != "END:VCALENDAR" {
+            head.push_str(&line);
+        }
+    }
+    let mut out: Vec<String> = blocks
+        .into_iter()
+        .map(|b| format!("{head}{b}END:VCALENDAR\r\n"))
+        .collect();
+    // The series (no RECURRENCE-ID) first.
+    out.sort_by_key(|r| vevent_parts(r).0.iter().any(|p| p.name == "RECURRENCE-ID"));
+    out
+}
+
 /// The first VEVENT's properties, VALARMs separately (each as its properties).
 fn vevent_parts(ics: &str) -> (Vec<ContentLine>, Vec<Vec<ContentLine>>) {
     let mut props = Vec::new();
