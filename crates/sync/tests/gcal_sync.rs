@@ -585,3 +585,52 @@ async fn editing_and_cancelling_occurrences_here_makes_google_exceptions() {
     );
     s.assert_contract();
 }
+
+#[tokio::test]
+async fn answering_an_invitation_sets_only_my_response() {
+    let s = setup().await;
+    let mut invite = timed(
+        "partner sync",
+        "2026-12-02T15:00:00",
+        "2026-12-02T16:00:00",
+        "America/New_York",
+    );
+    invite["attendees"] = json!([
+        { "email": "rep@example.test" },
+        { "email": "dana@customer.example", "responseStatus": "accepted" }
+    ]);
+    let id = s.fake.insert_event("primary", &invite).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.sync().await;
+    let answered = s
+        .client
+        .respond(s.fake.user(), &id, "REP@example.test", "tentative")
+        .await
+        .unwrap();
+    let status = |email: &str| {
+        answered
+            .attendees
+            .iter()
+            .find(|a| a.email == email)
+            .unwrap()
+            .response_status
+            .clone()
+    };
+    assert_eq!(status("rep@example.test").as_deref(), Some("tentative"));
+    assert_eq!(status("dana@customer.example").as_deref(), Some("accepted"));
+    assert!(s
+        .client
+        .respond(s.fake.user(), &id, "nobody@example.test", "accepted")
+        .await
+        .is_err());
+    s.sync().await;
+    s.assert_in_step().await;
+    let stored = s.resource_ics("primary", &id).await;
+    assert!(
+        stored.contains("PARTSTAT=TENTATIVE") && stored.contains("PARTSTAT=ACCEPTED"),
+        "{stored}"
+    );
+    s.assert_contract();
+}

@@ -278,6 +278,49 @@ impl GcalClient {
         }
     }
 
+    /// Answers an invitation: sets `email`'s `responseStatus` (`accepted`, `declined`,
+    /// `tentative`) on the event and patches only the attendee list, with the ETag just
+    /// read (read again once if someone changed the event in between); Google tells the
+    /// organizer. An address not invited is [`GcalError::Protocol`].
+    pub async fn respond(
+        &self,
+        calendar_id: &str,
+        event_id: &str,
+        email: &str,
+        response_status: &str,
+    ) -> Result<GoogleEvent, GcalError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let ev = self
+                .event(calendar_id, event_id)
+                .await?
+                .ok_or_else(|| GcalError::Protocol(format!("no event {event_id}")))?;
+            let mut attendees = ev.attendees.clone();
+            let me = attendees
+                .iter_mut()
+                .find(|a| a.email.eq_ignore_ascii_case(email))
+                .ok_or_else(|| {
+                    GcalError::Protocol(format!("{email} is not invited to {event_id}"))
+                })?;
+            me.response_status = Some(response_status.to_owned());
+            let url = format!("{}?sendUpdates=all", self.event_url(calendar_id, event_id));
+            let mut req = self
+                .request("PATCH", url, Priority::Interactive)
+                .json(&json!({ "attendees": attendees }));
+            if let Some(etag) = &ev.etag {
+                req = req.header("If-Match", etag);
+            }
+            match self.rest.json(&req).await {
+                Err(RestError::Api { status: 412, .. }) if attempts < 2 => continue,
+                Err(RestError::Api { status: 412, .. }) => {
+                    return Err(GcalError::PreconditionFailed)
+                }
+                other => return Ok(other?),
+            }
+        }
+    }
+
     /// events.delete (only if the ETag is still `if_match`); an event already gone is
     /// success.
     pub async fn delete(
