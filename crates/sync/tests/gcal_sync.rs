@@ -634,3 +634,41 @@ async fn answering_an_invitation_sets_only_my_response() {
     );
     s.assert_contract();
 }
+
+#[tokio::test]
+async fn deleting_a_series_here_removes_it_and_its_exceptions_everywhere() {
+    let s = setup().await;
+    let series = seed(&s.fake);
+    s.sync().await;
+    let ics = s.resource_ics("primary", &series).await;
+    s.stage("primary", &series, &ics, true).await;
+    let report = s.sync().await;
+    assert_eq!(report.pushed, 1, "{report:?}");
+    let events = s.fake.events(s.fake.user()).unwrap();
+    let of_series: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["id"].as_str().unwrap().starts_with(series.as_str()))
+        .collect();
+    assert!(
+        of_series.iter().all(|e| e["status"] == "cancelled"),
+        "{of_series:#?}"
+    );
+    s.assert_in_step().await;
+    assert!(s.rows(&format!("{series}@google.com")).await.is_empty());
+    let delete = s
+        .fake
+        .requests()
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["method"] == "DELETE")
+        .cloned()
+        .unwrap();
+    assert!(delete["params"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("sendUpdates")));
+    assert!(delete["if_match"].as_str().is_some());
+    s.assert_contract();
+}

@@ -91,6 +91,9 @@ export function listEvents(account, calendar, query) {
   const pageToken = query.get('pageToken');
   const singleEvents = bool(query.get('singleEvents'));
   const size = pageSize(query);
+  // Filters the fake does not apply are refused, so no client relies on one it ignores.
+  const unsupported = ['q', 'updatedMin', 'privateExtendedProperty', 'sharedExtendedProperty', 'eventTypes'].find((p) => query.has(p));
+  if (unsupported) throw new ApiError(501, `The Calendar fake does not filter events.list by ${unsupported}.`);
   let cursor;
   if (pageToken !== null) {
     cursor = decode(pageToken, 'page');
