@@ -50,6 +50,17 @@ pub const COMMAND_NAMES: &[&str] = &[
     "retry_send",
     "get_undo_send_secs",
     "set_undo_send_secs",
+    "list_calendars",
+    "update_calendar",
+    "get_event",
+    "save_event",
+    "delete_event",
+    "resolve_conflict",
+    "respond_to_event",
+    "add_caldav_account",
+    "sync_calendars",
+    "invitation_of_message",
+    "respond_to_invitation",
 ];
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
@@ -93,6 +104,17 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         retry_send,
         get_undo_send_secs,
         set_undo_send_secs,
+        crate::calendar::list_calendars,
+        crate::calendar::update_calendar,
+        crate::calendar::get_event,
+        crate::calendar::save_event,
+        crate::calendar::delete_event,
+        crate::calendar::resolve_conflict,
+        crate::calendar::respond_to_event,
+        crate::calendar::add_caldav_account,
+        crate::calendar::sync_calendars,
+        crate::calendar::invitation_of_message,
+        crate::calendar::respond_to_invitation,
     ]
 }
 

@@ -3,6 +3,7 @@
 //! calls the API and maps the error; everything else is wiring.
 
 mod background;
+mod calendar;
 pub mod commands;
 pub mod notify;
 mod outbox;
@@ -106,6 +107,7 @@ pub fn run() {
             tauri::async_runtime::spawn(async move { tray::refresh(&handle).await });
             app.state::<AppState>().sync.restart(app.handle());
             app.state::<AppState>().outbox.start(app.handle());
+            calendar::start(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

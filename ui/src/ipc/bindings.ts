@@ -126,7 +126,12 @@ folder?: string,
  */
 snippet_html: string, };
 
-export type ListEventsArgs = { from: number, to: number, };
+export type ListEventsArgs = { from: number, to: number, 
+/**
+ * The viewer's IANA zone: floating times and all-day dates are placed in it
+ * (default UTC).
+ */
+time_zone?: string, };
 
 export type EventInstance = { event_id: number, calendar_id: number, calendar_name: string, color: string, uid: string, summary: string, location: string | null, 
 /**
@@ -140,7 +145,31 @@ tzid: string | null, recurring: boolean,
 /**
  * Set when the event could not be fully understood; it is still listed.
  */
-broken: string | null, };
+broken: string | null, 
+/**
+ * The occurrence's original start (RFC 3339, UTC) for an occurrence of a series.
+ */
+recurrence_id: string | null, 
+/**
+ * CONFIRMED, TENTATIVE or CANCELLED.
+ */
+status: string | null, has_alarm: boolean, 
+/**
+ * A video-call link (Meet, Teams, Zoom...) found in the event.
+ */
+meeting_url: string | null, organizer: string | null, 
+/**
+ * My answer when I am an attendee (NEEDS-ACTION, ACCEPTED, ...).
+ */
+my_partstat: string | null, 
+/**
+ * A local change the server has not accepted yet.
+ */
+pending: boolean, 
+/**
+ * Why the server refused our last change (it changed meanwhile), until resolved.
+ */
+conflict: string | null, };
 
 export type TicketSourceView = { id: number, name: string, kind: string, ticket_count: number, };
 
@@ -342,6 +371,144 @@ failed: number, drafts_uploaded: number, drafts_deleted: number,
  */
 warnings: Array<string>, };
 
+export type CalendarInfo = { id: number, account_id: number, account_name: string, name: string, 
+/**
+ * `#rrggbb`
+ */
+color: string, visible: boolean, read_only: boolean, 
+/**
+ * local, caldav, gcal or graphcal
+ */
+kind: string, };
+
+export type UpdateCalendarArgs = { id: number, visible: boolean | null, color: string | null, };
+
+export type EditScope = "this" | "following" | "all";
+
+export type GetEventArgs = { calendar_id: number, uid: string, 
+/**
+ * The occurrence's original start (RFC 3339), for one occurrence of a series.
+ */
+recurrence_id: string | null, };
+
+export type EventAttendeeView = { email: string, name: string | null, 
+/**
+ * ACCEPTED, DECLINED, TENTATIVE, NEEDS-ACTION, ...
+ */
+partstat: string | null, organizer: boolean, };
+
+export type MeetingView = { 
+/**
+ * none, google_meet, teams or custom
+ */
+kind: string, url: string | null, };
+
+export type FieldChange = { field: string, ours: string | null, theirs: string | null, };
+
+export type ConflictInfo = { message: string, changes: Array<FieldChange>, };
+
+export type EventDetail = { calendar_id: number, uid: string, recurrence_id: string | null, summary: string, location: string | null, description: string | null, 
+/**
+ * RFC 3339 in `time_zone`'s offset.
+ */
+start: string, end: string, all_day: boolean, 
+/**
+ * IANA zone the event is written in (the viewer's zone for floating times).
+ */
+time_zone: string, rrule: string | null, attendees: Array<EventAttendeeView>, reminders_minutes: Array<number>, meeting: MeetingView, recurring: boolean, read_only: boolean, broken: string | null, conflict: ConflictInfo | null, };
+
+export type EventDraft = { calendar_id: number, 
+/**
+ * None for a new event.
+ */
+uid: string | null, 
+/**
+ * The occurrence edited, for scope `this` / `following`.
+ */
+recurrence_id: string | null, scope: EditScope, summary: string, location: string | null, description: string | null, 
+/**
+ * RFC 3339 with offset.
+ */
+start: string, end: string, all_day: boolean, 
+/**
+ * IANA zone the times are meant in (DST-correct recurrence follows it).
+ */
+time_zone: string, rrule: string | null, attendees: Array<string>, reminders_minutes: Array<number>, 
+/**
+ * none, google_meet, teams or custom
+ */
+meeting_kind: string, };
+
+export type SaveEventResult = { uid: string, conflict: ConflictInfo | null, };
+
+export type DeleteEventArgs = { calendar_id: number, uid: string, recurrence_id: string | null, scope: EditScope, };
+
+export type ResolveConflictArgs = { calendar_id: number, uid: string, 
+/**
+ * theirs (discard ours) or mine (send ours again over theirs)
+ */
+keep: string, };
+
+export type RespondArgs = { calendar_id: number, uid: string, recurrence_id: string | null, 
+/**
+ * ACCEPTED, DECLINED or TENTATIVE
+ */
+partstat: string, };
+
+export type CalDavAccountInput = { name: string, url: string, user: string, password: string, };
+
+export type CalendarSyncSummary = { account: string, calendars: number, fetched: number, deleted: number, pushed: number, conflicts: number, full_resyncs: number, 
+/**
+ * Set when the pass failed; the local copy is unchanged.
+ */
+error: string | null, };
+
+export type ReminderView = { calendar_id: number, uid: string, 
+/**
+ * The occurrence (RFC 3339, UTC) for a recurring event.
+ */
+recurrence_id: string | null, summary: string, 
+/**
+ * The occurrence's start (ms).
+ */
+start: number, 
+/**
+ * When it was due (ms).
+ */
+fire_at: number, 
+/**
+ * Its moment passed while Switchboard was closed: shown late, once.
+ */
+late: boolean, };
+
+export type InvitationView = { 
+/**
+ * REQUEST, CANCEL, REPLY, PUBLISH...
+ */
+method: string, uid: string, summary: string, 
+/**
+ * ms
+ */
+start: number, end: number, all_day: boolean, location: string | null, organizer: string | null, 
+/**
+ * My answer so far (NEEDS-ACTION until I answer).
+ */
+my_partstat: string | null, 
+/**
+ * The calendar already holding the event, if any.
+ */
+calendar_id: number | null, 
+/**
+ * Set when the invitation cannot be read completely.
+ */
+broken: string | null, };
+
+export type RespondInvitationArgs = { message_id: number, 
+/**
+ * ACCEPTED, DECLINED or TENTATIVE
+ */
+partstat: string, };
+
 export function appStatus(): Promise<AppStatus> {
   return invoke("app_status");
 }
@@ -496,4 +663,48 @@ export function getUndoSendSecs(): Promise<number> {
 
 export function setUndoSendSecs(secs: number): Promise<number> {
   return invoke("set_undo_send_secs", { secs });
+}
+
+export function listCalendars(): Promise<Array<CalendarInfo>> {
+  return invoke("list_calendars");
+}
+
+export function updateCalendar(args: UpdateCalendarArgs): Promise<CalendarInfo> {
+  return invoke("update_calendar", { args });
+}
+
+export function getEvent(args: GetEventArgs): Promise<EventDetail> {
+  return invoke("get_event", { args });
+}
+
+export function saveEvent(args: EventDraft): Promise<SaveEventResult> {
+  return invoke("save_event", { args });
+}
+
+export function deleteEvent(args: DeleteEventArgs): Promise<null> {
+  return invoke("delete_event", { args });
+}
+
+export function resolveConflict(args: ResolveConflictArgs): Promise<null> {
+  return invoke("resolve_conflict", { args });
+}
+
+export function respondToEvent(args: RespondArgs): Promise<null> {
+  return invoke("respond_to_event", { args });
+}
+
+export function addCaldavAccount(input: CalDavAccountInput): Promise<number> {
+  return invoke("add_caldav_account", { input });
+}
+
+export function syncCalendars(): Promise<Array<CalendarSyncSummary>> {
+  return invoke("sync_calendars");
+}
+
+export function invitationOfMessage(messageId: number): Promise<InvitationView | null> {
+  return invoke("invitation_of_message", { messageId });
+}
+
+export function respondToInvitation(args: RespondInvitationArgs): Promise<null> {
+  return invoke("respond_to_invitation", { args });
 }

@@ -101,6 +101,14 @@ export function eventFixture(id: number, overrides: Partial<EventInstance> = {})
     tzid: null,
     recurring: false,
     broken: null,
+    recurrence_id: null,
+    status: null,
+    has_alarm: false,
+    meeting_url: null,
+    organizer: null,
+    my_partstat: null,
+    pending: false,
+    conflict: null,
     ...overrides,
   };
 }
