@@ -34,6 +34,16 @@ pub(crate) fn caldav_error(e: CalDavError) -> ApiError {
     ApiError::new(code, e.to_string())
 }
 
+/// The calendar kind of an account kind: Gmail accounts hold Google calendars, Graph
+/// accounts Microsoft ones.
+pub fn calendar_kind(account_kind: &str) -> &str {
+    match account_kind {
+        "gmail" => "gcal",
+        "graph" => "graphcal",
+        other => other,
+    }
+}
+
 impl From<CalSyncError> for ApiError {
     fn from(e: CalSyncError) -> Self {
         match e {
@@ -104,7 +114,8 @@ impl Api {
         Ok(found.calendars.len())
     }
 
-    /// Every calendar with its account.
+    /// Every calendar with its account; `kind` says which server holds it (local,
+    /// caldav, gcal for a Google account, graphcal for a Microsoft one).
     pub async fn list_calendars(&self) -> ApiResult<Vec<CalendarInfo>> {
         Ok(self
             .store
@@ -119,7 +130,7 @@ impl Api {
                 color: c.color,
                 visible: c.visible,
                 read_only: c.read_only,
-                kind: c.account_kind,
+                kind: calendar_kind(&c.account_kind).to_owned(),
             })
             .collect())
     }
@@ -151,7 +162,10 @@ impl Api {
         &self,
         only: Option<&str>,
     ) -> ApiResult<Vec<CalendarSyncSummary>> {
-        let rows = self.store.account_configs(Some(CALDAV_KIND)).await?;
+        let mut rows = self.store.account_configs(Some(CALDAV_KIND)).await?;
+        let providers = self.api_accounts(None).await?;
+        rows.extend(providers.iter().map(|(r, _)| r.clone()));
+        rows.sort_by_key(|r| r.id);
         if let Some(name) = only {
             if !rows.iter().any(|r| r.name == name) {
                 return Err(ApiError::not_found(format!(
@@ -164,7 +178,10 @@ impl Api {
             self.store
                 .set_account_status(row.id, "syncing", None, None, self.now_ms())
                 .await?;
-            let result = self.sync_caldav_account(row).await;
+            let result = match providers.iter().find(|(r, _)| r.id == row.id) {
+                Some((r, config)) => self.sync_provider_calendars(r, config).await,
+                None => self.sync_caldav_account(row).await,
+            };
             let item = match result {
                 Ok(report) => {
                     self.store

@@ -474,7 +474,7 @@ impl Api {
         let mut url = None;
         match draft.meeting_kind.as_str() {
             "google_meet" => {
-                if cal.account_kind != "gcal" {
+                if crate::calendar_accounts::calendar_kind(&cal.account_kind) != "gcal" {
                     return Err(ApiError::invalid(
                         "Google Meet links need a Google calendar",
                     ));
@@ -484,7 +484,7 @@ impl Api {
                 }
             }
             "teams" => {
-                if cal.account_kind != "graphcal" {
+                if crate::calendar_accounts::calendar_kind(&cal.account_kind) != "graphcal" {
                     return Err(ApiError::invalid(
                         "Teams meetings need a Microsoft 365 calendar",
                     ));

@@ -543,6 +543,8 @@ pub struct ApiAccountInput {
     pub body_window_days: Option<u32>,
     /// Gmail: the project's per-user quota units per minute (default 6,000).
     pub quota_units_per_minute: Option<u32>,
+    /// Gmail: the Google Calendar API root of a non-production server.
+    pub calendar_api_root: Option<String>,
 }
 
 impl std::fmt::Debug for ApiAccountInput {

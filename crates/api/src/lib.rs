@@ -24,6 +24,7 @@ pub mod logging;
 mod mail;
 mod mail_actions;
 mod oauth_accounts;
+mod oauth_calendar;
 mod oauth_graph;
 mod oauth_watch;
 mod reading;

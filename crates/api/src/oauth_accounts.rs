@@ -66,6 +66,10 @@ pub struct ApiAccountConfig {
     /// Both providers file sent mail themselves.
     #[serde(default = "yes")]
     pub provider_saves_sent: bool,
+    /// Gmail: the Google Calendar API root of a non-production server (tests); Graph
+    /// calendars share `api_root`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_api_root: Option<String>,
 }
 
 fn default_poll_seconds() -> u32 {
@@ -204,6 +208,15 @@ impl Api {
         Ok(handles)
     }
 
+    /// The account's token source (shared by its mail and calendar clients).
+    pub(crate) fn account_token_source(
+        &self,
+        row: &AccountConfigRow,
+        config: &ApiAccountConfig,
+    ) -> ApiResult<Arc<AccountTokens>> {
+        Ok(self.handles(row, config)?.tokens)
+    }
+
     /// The REST client of an API account (shared token source and budget).
     pub(crate) fn rest_client(
         &self,
@@ -280,6 +293,7 @@ impl Api {
                 .unwrap_or_else(default_body_window_days),
             quota_units_per_minute: input.quota_units_per_minute,
             provider_saves_sent: true,
+            calendar_api_root: input.calendar_api_root.clone(),
         };
         let provider = provider_for(&input.kind, &config)?;
         let client = TokenClient::new().map_err(auth_error)?;
@@ -316,6 +330,7 @@ impl Api {
             body_window_days: default_body_window_days(),
             quota_units_per_minute: None,
             provider_saves_sent: true,
+            calendar_api_root: None,
         };
         let provider = provider_for(kind, &config)?;
         let tokens = browser_sign_in(&provider, open, self.clock.now()).await?;

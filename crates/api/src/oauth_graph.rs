@@ -16,14 +16,14 @@ use crate::{Api, ApiError, ApiResult};
 /// Microsoft's production endpoint; tests point the account at the contract fake.
 pub const GRAPH_API_ROOT: &str = "https://graph.microsoft.com/v1.0";
 
-fn api_root(config: &ApiAccountConfig) -> String {
+pub(crate) fn api_root(config: &ApiAccountConfig) -> String {
     config
         .api_root
         .clone()
         .unwrap_or_else(|| GRAPH_API_ROOT.to_owned())
 }
 
-fn mailbox(config: &ApiAccountConfig) -> Mailbox {
+pub(crate) fn mailbox(config: &ApiAccountConfig) -> Mailbox {
     match &config.mailbox {
         Some(user) => Mailbox::User(user.clone()),
         None => Mailbox::Me,

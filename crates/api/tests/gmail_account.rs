@@ -32,6 +32,7 @@ fn account_input(fake: &GmailFake, refresh_token: String) -> ApiAccountInput {
         poll_seconds: None,
         body_window_days: None,
         quota_units_per_minute: None,
+        calendar_api_root: None,
     }
 }
 

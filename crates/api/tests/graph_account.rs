@@ -55,6 +55,7 @@ async fn an_outlook_account_syncs_acts_sends_and_asks_for_sign_in_when_revoked()
             poll_seconds: None,
             body_window_days: None,
             quota_units_per_minute: None,
+            calendar_api_root: None,
         })
         .await
         .unwrap();
@@ -189,6 +190,7 @@ async fn an_old_graph_message_gets_its_body_when_opened() {
         poll_seconds: None,
         body_window_days: Some(90),
         quota_units_per_minute: None,
+        calendar_api_root: None,
     })
     .await
     .unwrap();

@@ -166,6 +166,7 @@ async fn add_api_account(api: &Api, kind: &str, a: ApiAccountArgs) -> Result<(),
             poll_seconds: a.poll_seconds,
             body_window_days: a.body_window_days,
             quota_units_per_minute: a.quota_units_per_minute,
+            calendar_api_root: a.calendar_api_root,
         })
         .await?;
     say!("added {kind} account {name:?} for {email} (tokens stored in the keychain)");

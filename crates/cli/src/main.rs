@@ -190,6 +190,9 @@ struct ApiAccountArgs {
     /// 6,000; projects that used the Gmail API before May 2026 have 15,000).
     #[arg(long)]
     quota_units_per_minute: Option<u32>,
+    /// Gmail: the Google Calendar API root of a non-production server (default Google's).
+    #[arg(long)]
+    calendar_api_root: Option<String>,
 }
 
 #[derive(clap::Args)]
