@@ -28,7 +28,7 @@ import {
   startOfWeek,
   type CivilDate,
 } from "./tz";
-import type { CalEvent, Scope } from "./types";
+import type { EventInstance, EditScope } from "../../ipc/bindings";
 import { ZonePicker } from "./ZonePicker";
 import "./calendar.css";
 
@@ -69,7 +69,7 @@ function rangeLabel(mode: ViewMode, dates: CivilDate[], anchor: CivilDate): stri
 }
 
 interface PendingMove {
-  event: CalEvent;
+  event: EventInstance;
   range: TimeRange;
 }
 
@@ -116,12 +116,12 @@ export function CalendarView() {
   const [editor, setEditor] = useState<EditorTarget | null>(null);
   const [actionError, setActionError] = useState<{ title: string; error: unknown } | null>(null);
 
-  const canEdit = (event: CalEvent) => {
+  const canEdit = (event: EventInstance) => {
     const cal = byId.get(event.calendar_id);
     return event.broken === null && cal !== undefined && !cal.read_only;
   };
 
-  const save = (event: CalEvent, range: TimeRange, scope: Scope) => {
+  const save = (event: EventInstance, range: TimeRange, scope: EditScope) => {
     setActionError(null);
     moveEvent(queryClient, { event, start: range.start, end: range.end, scope, viewZone: zone }).then(
       // The server had changed it too (412): show what changed and let me choose.
@@ -132,12 +132,12 @@ export function CalendarView() {
     );
   };
 
-  const onChange = (event: CalEvent, range: TimeRange) => {
+  const onChange = (event: EventInstance, range: TimeRange) => {
     if (event.recurring) setPendingMove({ event, range });
     else save(event, range, "all");
   };
 
-  function select(event: CalEvent) {
+  function select(event: EventInstance) {
     setSelectedKey(instanceKey(event));
     nav.showEvent(event.event_id);
   }
@@ -172,7 +172,7 @@ export function CalendarView() {
     setAnchor(date);
     setMode("day");
   };
-  const open = (event: CalEvent) => {
+  const open = (event: EventInstance) => {
     select(event);
     setEditor({ kind: "edit", event });
   };

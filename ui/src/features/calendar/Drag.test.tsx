@@ -97,6 +97,43 @@ describe("dragging events", () => {
     await waitFor(() => expect(backend.callsTo("list_events").length).toBeGreaterThan(1));
   });
 
+  it("moving an occurrence for all events moves the series on the wall clock, from its first date", async () => {
+    const backend = mockCalendarBackend({
+      list_events: () => [
+        calEventFixture(1, {
+          summary: "Standup",
+          start,
+          end: start + HOUR,
+          recurring: true,
+          recurrence_id: "2026-03-10T15:30:00Z",
+        }),
+      ],
+      get_event: (a) => {
+        const { recurrence_id } = a?.args as { recurrence_id: string | null };
+        // The series began in February, before DST (EST).
+        return recurrence_id === null
+          ? detailFixture({ recurring: true, rrule: "FREQ=DAILY", start: "2026-02-02T11:30:00-05:00", end: "2026-02-02T12:30:00-05:00" })
+          : detailFixture({ recurring: true, rrule: "FREQ=DAILY", recurrence_id });
+      },
+    });
+    await openWeek();
+    // 11:30 → 13:00 the same day.
+    drag(standup(), point(1, 11.5), point(1, 13));
+    fireEvent.click(await screen.findByTestId("scope-all"));
+    await waitFor(() => expect(backend.callsTo("save_event")).toHaveLength(1));
+    expect(backend.callsTo("get_event").map((c) => (c?.args as { recurrence_id: string | null }).recurrence_id)).toEqual([
+      "2026-03-10T15:30:00Z",
+      null,
+    ]);
+    expect(backend.callsTo("save_event")[0]?.args).toMatchObject({
+      scope: "all",
+      recurrence_id: null,
+      start: "2026-02-02T13:00:00-05:00",
+      end: "2026-02-02T14:00:00-05:00",
+      rrule: "FREQ=DAILY",
+    });
+  });
+
   it("cancelling the scope prompt leaves the event where it was", async () => {
     const backend = mockCalendarBackend({
       list_events: () => [calEventFixture(1, { summary: "Standup", start, end: start + HOUR, recurring: true })],

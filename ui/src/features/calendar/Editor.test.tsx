@@ -213,6 +213,30 @@ describe("event editor", () => {
     });
   });
 
+  it("renaming all events from one occurrence keeps the series' own first date and time", async () => {
+    const backend = mockCalendarBackend({
+      list_events: () => [standup({ recurring: true, recurrence_id: "2026-03-10T15:30:00Z" })],
+      get_event: (a) =>
+        (a?.args as { recurrence_id: string | null }).recurrence_id === null
+          ? detailFixture({ recurring: true, rrule: "FREQ=DAILY", start: "2026-02-02T11:30:00-05:00", end: "2026-02-02T12:30:00-05:00" })
+          : detailFixture({ recurring: true, recurrence_id: "2026-03-10T15:30:00Z", rrule: "FREQ=DAILY" }),
+    });
+    const { user } = await openWeek();
+    await user.dblClick(screen.getByTestId("event"));
+    await waitFor(() => expect(field("editor-title").value).toBe("Standup"));
+    await user.type(field("editor-title"), " (all)");
+    await user.click(field("editor-save"));
+    await user.click(await screen.findByTestId("scope-all"));
+    await waitFor(() => expect(backend.callsTo("save_event")).toHaveLength(1));
+    expect(backend.callsTo("save_event")[0]?.args).toMatchObject({
+      scope: "all",
+      recurrence_id: null,
+      summary: "Standup (all)",
+      start: "2026-02-02T11:30:00-05:00",
+      end: "2026-02-02T12:30:00-05:00",
+    });
+  });
+
   it("deletes a single event after a confirmation", async () => {
     const backend = mockCalendarBackend({ list_events: () => [standup()] });
     const { user } = await openWeek();

@@ -3,13 +3,13 @@
 import type { ReactNode } from "react";
 import { Icon } from "../../components/Icon";
 import { hourMinute } from "./tz";
-import type { CalEvent } from "./types";
+import type { EventInstance } from "../../ipc/bindings";
 
-export function timeRangeText(event: CalEvent, zone: string): string {
+export function timeRangeText(event: EventInstance, zone: string): string {
   return `${hourMinute(event.start, zone)}–${hourMinute(event.end, zone)}`;
 }
 
-export function eventAttributes(event: CalEvent, zone: string) {
+export function eventAttributes(event: EventInstance, zone: string) {
   return {
     "data-testid": "event",
     "data-event-id": event.event_id,
@@ -36,7 +36,7 @@ function localIso(ms: number, zone: string): string {
   return f.format(new Date(ms)).replace(" ", "T");
 }
 
-export function eventClass(base: string, event: CalEvent, selected: boolean): string {
+export function eventClass(base: string, event: EventInstance, selected: boolean): string {
   return [
     base,
     event.broken !== null && "is-broken",
@@ -51,7 +51,7 @@ export function eventClass(base: string, event: CalEvent, selected: boolean): st
     .join(" ");
 }
 
-export function eventTitle(event: CalEvent, when: string): string {
+export function eventTitle(event: EventInstance, when: string): string {
   return [
     `${when} ${event.summary || "(untitled)"}`,
     event.broken ? `⚠ ${event.broken}` : null,
@@ -64,7 +64,7 @@ export function eventTitle(event: CalEvent, when: string): string {
 }
 
 /** The small icons in front of an event's text. */
-export function EventMarkers({ event }: { event: CalEvent }): ReactNode {
+export function EventMarkers({ event }: { event: EventInstance }): ReactNode {
   return (
     <>
       {event.broken !== null && (

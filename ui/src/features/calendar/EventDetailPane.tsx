@@ -2,13 +2,13 @@
 // reminder, meeting link, my answer to an invitation (Accept / Tentative / Decline), and
 // the way into the editor.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { openLink } from "../../ipc/bindings";
 import { ErrorNote } from "../../components/ErrorNote";
 import { Icon } from "../../components/Icon";
 import { invalidateCalendar } from "./data";
 import { timeRangeText } from "./EventChip";
 import { formatDate, dateIn } from "./tz";
-import { respondToEvent, type CalEvent, type Partstat } from "./types";
+import { openLink, respondToEvent, type EventInstance } from "../../ipc/bindings";
+import type { Partstat } from "./kinds";
 
 const ANSWER: Record<string, string> = {
   ACCEPTED: "Accepted",
@@ -23,7 +23,7 @@ export function EventDetailPane({
   onClose,
   onEdit,
 }: {
-  event: CalEvent;
+  event: EventInstance;
   zone: string;
   onClose(): void;
   onEdit?(): void;

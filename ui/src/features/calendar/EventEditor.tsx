@@ -7,11 +7,11 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNote } from "../../components/ErrorNote";
 import { Icon } from "../../components/Icon";
 import { Spinner } from "../../components/Spinner";
-import { eventDetailKey, invalidateCalendar } from "./data";
 import {
   formFromDetail,
   meetingKinds,
   newForm,
+  parseInstant,
   reminderText,
   toDraft,
   validateForm,
@@ -29,18 +29,18 @@ import {
   resolveConflict,
   respondToEvent,
   saveEvent,
-  type CalEvent,
+  type EventInstance,
   type CalendarInfo,
   type ConflictInfo,
   type EventDetail,
-  type MeetingKind,
-  type Partstat,
-  type Scope,
-} from "./types";
+  type EditScope,
+} from "../../ipc/bindings";
+import { draftForScope, eventDetailKey, invalidateCalendar } from "./data";
+import type { MeetingKind, Partstat } from "./kinds";
 
 export type EditorTarget =
   | { kind: "new"; start: number; end: number; allDay?: boolean }
-  | { kind: "edit"; event: CalEvent; conflict?: ConflictInfo };
+  | { kind: "edit"; event: EventInstance; conflict?: ConflictInfo };
 
 const MEETING_LABEL: Record<MeetingKind, string> = {
   none: "None",
@@ -153,7 +153,7 @@ function EditorForm({
   initial: EventForm;
   detail: EventDetail | null;
   conflict: ConflictInfo | null;
-  event: CalEvent | null;
+  event: EventInstance | null;
   calendars: CalendarInfo[];
   now: number;
   onClose(): void;
@@ -179,7 +179,8 @@ function EditorForm({
     invalidateCalendar(queryClient);
   };
   const save = useMutation({
-    mutationFn: (scope: Scope) => saveEvent(toDraft(form, base, scope)),
+    mutationFn: async (scope: EditScope) =>
+      saveEvent(await draftForScope(toDraft(form, base, scope), parseInstant(detail?.start ?? ""))),
     onSuccess: (result) => {
       done();
       if (result.conflict) setConflict(result.conflict);
@@ -187,7 +188,7 @@ function EditorForm({
     },
   });
   const remove = useMutation({
-    mutationFn: (scope: Scope) =>
+    mutationFn: (scope: EditScope) =>
       deleteEvent({ calendar_id: calendarId, uid, recurrence_id: detail?.recurrence_id ?? null, scope }),
     onSuccess: () => {
       done();

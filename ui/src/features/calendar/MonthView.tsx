@@ -4,7 +4,7 @@ import type { CSSProperties } from "react";
 import { eventAttributes, eventClass, EventMarkers, eventTitle } from "./EventChip";
 import { eventsByDate } from "./layout";
 import { formatDate, hourMinute, isoDate, sameDate, type CivilDate } from "./tz";
-import type { CalEvent } from "./types";
+import type { EventInstance } from "../../ipc/bindings";
 import { sameInstance } from "./data";
 
 export const MONTH_CELL_EVENTS = 3;
@@ -26,12 +26,12 @@ export function MonthView({
   dayStarts: number[];
   /** The month shown (1–12); other days are dimmed. */
   month: number;
-  events: CalEvent[];
+  events: EventInstance[];
   zone: string;
   today: CivilDate;
-  selected: CalEvent | null;
-  onSelect(event: CalEvent): void;
-  onOpen(event: CalEvent): void;
+  selected: EventInstance | null;
+  onSelect(event: EventInstance): void;
+  onOpen(event: EventInstance): void;
   onPickDay(date: CivilDate): void;
 }) {
   const cells = eventsByDate(events, dates, zone, dayStarts);

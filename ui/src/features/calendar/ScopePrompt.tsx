@@ -1,9 +1,9 @@
 // "This event / this and following / all events": asked before a change to one instance
 // of a recurring event is saved or deleted.
 import { useId, type KeyboardEvent } from "react";
-import type { Scope } from "./types";
+import type { EditScope } from "../../ipc/bindings";
 
-const CHOICES: { scope: Scope; label: string }[] = [
+const CHOICES: { scope: EditScope; label: string }[] = [
   { scope: "this", label: "This event" },
   { scope: "following", label: "This and following events" },
   { scope: "all", label: "All events" },
@@ -17,7 +17,7 @@ export function ScopePrompt({
 }: {
   title: string;
   verb: string;
-  onChoose(scope: Scope): void;
+  onChoose(scope: EditScope): void;
   onCancel(): void;
 }) {
   const titleId = useId();

@@ -4,9 +4,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ErrorNote } from "../../components/ErrorNote";
 import { CALENDARS_KEY, EVENTS_PREFIX } from "./data";
-import { updateCalendar, type CalendarInfo, type UpdateCalendarArgs } from "./types";
+import { updateCalendar, type CalendarInfo, type UpdateCalendarArgs } from "../../ipc/bindings";
 
-const KIND_LABEL: Record<CalendarInfo["kind"], string> = {
+const KIND_LABEL: Record<string, string> = {
   local: "On this computer",
   caldav: "CalDAV",
   gcal: "Google Calendar",
@@ -56,7 +56,7 @@ export function CalendarSidebar({ calendars, error, onRetry }: { calendars: Cale
       {update.isError && <ErrorNote error={update.error} />}
       {groupByAccount(calendars ?? []).map((group) => (
         <section key={group.accountId} className="calendar-sidebar__group" data-testid="calendar-group" data-account={group.name}>
-          <h3 title={KIND_LABEL[group.kind]}>{group.name}</h3>
+          <h3 title={KIND_LABEL[group.kind] ?? group.kind}>{group.name}</h3>
           <ul>
             {group.calendars.map((c) => (
               <li key={c.id} data-testid="calendar-item" data-calendar-id={c.id}>

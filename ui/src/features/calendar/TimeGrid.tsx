@@ -17,7 +17,7 @@ import {
 import { eventAttributes, eventClass, EventMarkers, eventTitle, timeRangeText } from "./EventChip";
 import { allDayBars, MIN_VISUAL_MINUTES, timedSegments, type AllDayBar, type TimedSegment } from "./layout";
 import { formatDate, hourMinute, isoDate, sameDate, zoneAbbreviation, type CivilDate } from "./tz";
-import type { CalEvent } from "./types";
+import type { EventInstance } from "../../ipc/bindings";
 import { sameInstance } from "./data";
 
 export const HOUR_HEIGHT = 44;
@@ -27,23 +27,23 @@ const FIRST_VISIBLE_HOUR = 7;
 export interface TimeGridProps {
   mode: "day" | "week";
   axis: Axis;
-  events: CalEvent[];
+  events: EventInstance[];
   zone: string;
   secondZone: string | null;
   now: number;
   today: CivilDate;
-  selected: CalEvent | null;
+  selected: EventInstance | null;
   /** Whether this event may be dragged (writable calendar, understood event). */
-  canEdit(event: CalEvent): boolean;
-  onSelect(event: CalEvent): void;
-  onOpen(event: CalEvent): void;
-  onChange(event: CalEvent, range: TimeRange): void;
+  canEdit(event: EventInstance): boolean;
+  onSelect(event: EventInstance): void;
+  onOpen(event: EventInstance): void;
+  onChange(event: EventInstance, range: TimeRange): void;
   onCreate(range: TimeRange, allDay?: boolean): void;
   onPickDay(date: CivilDate): void;
 }
 
 type Drag =
-  | { kind: "move" | "resize"; event: CalEvent; grab: Slot; x: number; y: number; moved: boolean; range: TimeRange }
+  | { kind: "move" | "resize"; event: EventInstance; grab: Slot; x: number; y: number; moved: boolean; range: TimeRange }
   | { kind: "create"; grab: Slot; x: number; y: number; moved: boolean; range: TimeRange };
 
 export function TimeGrid(props: TimeGridProps) {
@@ -140,7 +140,7 @@ export function TimeGrid(props: TimeGridProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [drag === null]);
 
-  const startEventDrag = (e: ReactPointerEvent, event: CalEvent, kind: "move" | "resize") => {
+  const startEventDrag = (e: ReactPointerEvent, event: EventInstance, kind: "move" | "resize") => {
     // Never a drag-to-create on the grid behind an event.
     e.stopPropagation();
     // A drag's own click may never have come (the event moved away from the pointer).
@@ -156,7 +156,7 @@ export function TimeGrid(props: TimeGridProps) {
     update({ kind: "create", grab, x: e.clientX, y: e.clientY, moved: false, range: createRange(axis, grab, grab) });
   };
 
-  const onEventClick = (event: CalEvent) => {
+  const onEventClick = (event: EventInstance) => {
     if (suppressClick.current) {
       suppressClick.current = false;
       return;

@@ -4,19 +4,20 @@ import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-quer
 import { queryKeys } from "../../ipc/queryKeys";
 import { toApiError } from "../../ipc/errors";
 import { useBackendEvent } from "../sync/syncEvents";
-import { isValidZone, rfc3339 } from "./tz";
+import { parseInstant } from "./editorForm";
+import { isValidZone, rfc3339, shiftWall } from "./tz";
 import {
   getEvent,
   listCalendars,
-  listEventsIn,
+  listEvents,
   saveEvent,
-  type CalEvent,
+  type EventInstance,
   type CalendarInfo,
   type EventDetail,
   type EventDraft,
   type SaveEventResult,
-  type Scope,
-} from "./types";
+  type EditScope,
+} from "../../ipc/bindings";
 
 export const CALENDARS_KEY = ["calendars"] as const;
 export const EVENTS_PREFIX = ["events"] as const;
@@ -35,7 +36,7 @@ export function useCalendars() {
 export function useEvents(from: number, to: number, zone: string) {
   return useQuery({
     queryKey: [...queryKeys.events(from, to), zone],
-    queryFn: () => listEventsIn({ from, to, time_zone: zone }),
+    queryFn: () => listEvents({ from, to, time_zone: zone }),
   });
 }
 
@@ -53,16 +54,34 @@ export function invalidateCalendar(queryClient: QueryClient) {
 }
 
 /** Same instance: one event row, one original start. */
-export function sameInstance(a: CalEvent, b: CalEvent): boolean {
+export function sameInstance(a: EventInstance, b: EventInstance): boolean {
   return a.event_id === b.event_id && a.uid === b.uid && (a.recurrence_id ?? a.start) === (b.recurrence_id ?? b.start);
 }
 
-export function instanceKey(e: CalEvent): string {
+export function instanceKey(e: EventInstance): string {
   return `${e.event_id}:${e.recurrence_id ?? e.start}`;
 }
 
+/**
+ * A draft for one occurrence, made fit for its scope. "All events" on an occurrence is
+ * an edit of the series: the master's times move on the wall clock as the occurrence's
+ * did (09:00 → 10:00 moves every instance to 10:00, also those across a DST change),
+ * and recurrence_id is dropped so the series keeps its first date.
+ */
+export async function draftForScope(draft: EventDraft, occurrenceStart: number): Promise<EventDraft> {
+  if (draft.scope !== "all" || draft.recurrence_id === null || draft.uid === null) return draft;
+  const master = await getEvent({ calendar_id: draft.calendar_id, uid: draft.uid, recurrence_id: null });
+  const zone = draft.time_zone;
+  const newStart = parseInstant(draft.start);
+  const newEnd = parseInstant(draft.end);
+  const masterStart = parseInstant(master.start);
+  const start = shiftWall(masterStart, occurrenceStart, newStart, zone);
+  const end = draft.all_day ? shiftWall(masterStart, occurrenceStart, newEnd, zone) : start + (newEnd - newStart);
+  return { ...draft, recurrence_id: null, start: rfc3339(start, zone), end: rfc3339(end, zone) };
+}
+
 /** The draft that saves `detail` unchanged (the editor and drags start from it). */
-export function draftFromDetail(detail: EventDetail, scope: Scope): EventDraft {
+export function draftFromDetail(detail: EventDetail, scope: EditScope): EventDraft {
   return {
     calendar_id: detail.calendar_id,
     uid: detail.uid,
@@ -83,10 +102,10 @@ export function draftFromDetail(detail: EventDetail, scope: Scope): EventDraft {
 }
 
 export interface MoveRequest {
-  event: CalEvent;
+  event: EventInstance;
   start: number;
   end: number;
-  scope: Scope;
+  scope: EditScope;
   /** The zone the grid shows, used when the event has none of its own. */
   viewZone: string;
 }
@@ -100,8 +119,8 @@ export interface MoveRequest {
 export async function moveEvent(queryClient: QueryClient, req: MoveRequest): Promise<SaveEventResult> {
   const { event, start, end, scope } = req;
   await queryClient.cancelQueries({ queryKey: EVENTS_PREFIX });
-  const snapshot = queryClient.getQueriesData<CalEvent[]>({ queryKey: EVENTS_PREFIX });
-  queryClient.setQueriesData<CalEvent[]>({ queryKey: EVENTS_PREFIX }, (old) =>
+  const snapshot = queryClient.getQueriesData<EventInstance[]>({ queryKey: EVENTS_PREFIX });
+  queryClient.setQueriesData<EventInstance[]>({ queryKey: EVENTS_PREFIX }, (old) =>
     old?.map((e) => (sameInstance(e, event) ? { ...e, start, end, pending: true } : e)),
   );
   try {
@@ -115,7 +134,7 @@ export async function moveEvent(queryClient: QueryClient, req: MoveRequest): Pro
       start: rfc3339(start, zone),
       end: rfc3339(end, zone),
     };
-    const result = await saveEvent(draft);
+    const result = await saveEvent(await draftForScope(draft, event.start));
     invalidateCalendar(queryClient);
     return result;
   } catch (err) {

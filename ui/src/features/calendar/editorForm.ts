@@ -1,7 +1,8 @@
 // The event editor's form: from an event's detail (or a new slot) to fields and back to
 // the draft save_event takes. Pure, so the zone and repeat rules are unit tested.
 import { MINUTE, dateIn, hourMinute, isValidZone, parseIsoDate, rfc3339, weekday, zonedToUtc, addDays, isoDate, daysBetween } from "./tz";
-import type { EventDetail, EventDraft, MeetingKind, Scope, CalendarInfo } from "./types";
+import type { CalendarInfo, EditScope, EventDetail, EventDraft } from "../../ipc/bindings";
+import { asMeetingKind, type MeetingKind } from "./kinds";
 
 export type RepeatKind = "none" | "daily" | "weekly" | "monthly" | "yearly" | "custom";
 export const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"] as const;
@@ -163,7 +164,7 @@ export function formFromDetail(detail: EventDetail, fallbackZone: string): Event
     repeatTouched: false,
     attendees: detail.attendees.filter((a) => !a.organizer).map((a) => a.email),
     reminders: [...detail.reminders_minutes],
-    meetingKind: detail.meeting.kind,
+    meetingKind: asMeetingKind(detail.meeting.kind),
     description: detail.description ?? "",
     location: detail.location ?? "",
     loaded: null,
@@ -230,7 +231,7 @@ export function meetingKinds(cal: CalendarInfo | undefined): MeetingKind[] {
 export function toDraft(
   form: EventForm,
   base: { uid: string | null; recurrence_id: string | null },
-  scope: Scope,
+  scope: EditScope,
 ): EventDraft {
   const range = formRange(form) ?? { start: 0, end: 0 };
   return {

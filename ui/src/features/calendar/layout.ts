@@ -4,13 +4,13 @@
 // chosen zone's clock says.
 import { positionOf, type Axis } from "./axis";
 import { addDays, civil, dateIn, daysBetween, DAY_MS, type CivilDate } from "./tz";
-import type { CalEvent } from "./types";
+import type { EventInstance } from "../../ipc/bindings";
 
 /** Shorter events are drawn this tall so they stay readable and clickable. */
 export const MIN_VISUAL_MINUTES = 20;
 
 export interface TimedSegment {
-  event: CalEvent;
+  event: EventInstance;
   /** Column index in the axis (0 = first day shown). */
   day: number;
   /** Axis position in minutes (axis row × 60). */
@@ -24,7 +24,7 @@ export interface TimedSegment {
 }
 
 export interface AllDayBar {
-  event: CalEvent;
+  event: EventInstance;
   /** First and one-past-last day column, clipped to the days shown. */
   startCol: number;
   endCol: number;
@@ -32,7 +32,7 @@ export interface AllDayBar {
 }
 
 /** Split timed events into per-day pieces and lay out overlaps side by side. */
-export function timedSegments(events: CalEvent[], axis: Axis): TimedSegment[] {
+export function timedSegments(events: EventInstance[], axis: Axis): TimedSegment[] {
   const out: TimedSegment[] = [];
   axis.columns.forEach((column, index) => {
     const pieces: Omit<TimedSegment, "col" | "cols">[] = [];
@@ -57,7 +57,7 @@ export function timedSegments(events: CalEvent[], axis: Axis): TimedSegment[] {
  * Classic calendar packing: events that overlap (directly or through a chain) form a
  * cluster; each takes the first column free at its start; all share the cluster's width.
  */
-export function layoutColumns<T extends { startMin: number; endMin: number; event: CalEvent }>(
+export function layoutColumns<T extends { startMin: number; endMin: number; event: EventInstance }>(
   items: T[],
 ): (T & { col: number; cols: number })[] {
   const sorted = [...items].sort(
@@ -95,7 +95,7 @@ export function layoutColumns<T extends { startMin: number; endMin: number; even
  * instants: a start at exactly UTC midnight is read as that UTC date (a DATE stored as
  * UTC midnight), anything else as the date of the instant in `zone`.
  */
-export function allDayDates(event: CalEvent, zone: string): { first: CivilDate; endExclusive: CivilDate } {
+export function allDayDates(event: EventInstance, zone: string): { first: CivilDate; endExclusive: CivilDate } {
   const toDate = (ms: number): CivilDate => {
     if (ms % DAY_MS === 0) {
       const d = new Date(ms);
@@ -110,7 +110,7 @@ export function allDayDates(event: CalEvent, zone: string): { first: CivilDate; 
 }
 
 /** All-day events as bars across day columns, stacked into lanes so none overlap. */
-export function allDayBars(events: CalEvent[], dates: CivilDate[], zone: string): AllDayBar[] {
+export function allDayBars(events: EventInstance[], dates: CivilDate[], zone: string): AllDayBar[] {
   const first = dates[0];
   if (!first) return [];
   const n = dates.length;
@@ -135,8 +135,8 @@ export function allDayBars(events: CalEvent[], dates: CivilDate[], zone: string)
 }
 
 /** The events of each date (all-day ones first, then by start), for the month view. */
-export function eventsByDate(events: CalEvent[], dates: CivilDate[], zone: string, dayStarts: number[]): CalEvent[][] {
-  const cells: CalEvent[][] = dates.map(() => []);
+export function eventsByDate(events: EventInstance[], dates: CivilDate[], zone: string, dayStarts: number[]): EventInstance[][] {
+  const cells: EventInstance[][] = dates.map(() => []);
   const first = dates[0];
   if (!first) return cells;
   for (const event of events) {

@@ -1,7 +1,7 @@
 // Test helpers for the calendar: calendars and event details shaped like the contract.
 import { mockBackend, type Handler } from "../../test/backend";
 import { eventFixture } from "../../test/fixtures";
-import type { CalEvent, CalendarInfo, EventDetail } from "./types";
+import type { EventInstance, CalendarInfo, EventDetail } from "../../ipc/bindings";
 
 export function calendarFixture(id: number, overrides: Partial<CalendarInfo> = {}): CalendarInfo {
   return {
@@ -17,7 +17,7 @@ export function calendarFixture(id: number, overrides: Partial<CalendarInfo> = {
   };
 }
 
-export function calEventFixture(id: number, overrides: Partial<CalEvent> = {}): CalEvent {
+export function calEventFixture(id: number, overrides: Partial<EventInstance> = {}): EventInstance {
   return {
     ...eventFixture(id),
     recurrence_id: null,

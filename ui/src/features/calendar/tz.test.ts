@@ -8,6 +8,7 @@ import {
   hourMinute,
   offsetMinutes,
   rfc3339,
+  shiftWall,
   searchZones,
   startOfDay,
   startOfWeek,
@@ -65,6 +66,16 @@ describe("zone math through Intl", () => {
     expect(dateIn(t, NY)).toEqual(civil(2026, 3, 10));
     expect(dateIn(t, BERLIN)).toEqual(civil(2026, 3, 11));
     expect(wallParts(t, "Asia/Tokyo")).toMatchObject({ hour: 12, minute: 30 });
+  });
+
+  it("shifts a series start by an occurrence's wall-clock move, across DST", () => {
+    // A daily 09:00 series begun in January (EST); the 10 March occurrence (EDT) moved to
+    // 10:30 the next day: the series now starts 10:30 on 16 January, EST.
+    const master = zonedToUtc(civil(2026, 1, 15), 9 * 60, NY);
+    const from = zonedToUtc(civil(2026, 3, 10), 9 * 60, NY);
+    const to = zonedToUtc(civil(2026, 3, 11), 10 * 60 + 30, NY);
+    expect(rfc3339(shiftWall(master, from, to, NY), NY)).toBe("2026-01-16T10:30:00-05:00");
+    expect(shiftWall(master, from, from, NY)).toBe(master);
   });
 
   it("civil date helpers", () => {

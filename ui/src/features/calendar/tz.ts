@@ -234,3 +234,17 @@ export function searchZones(query: string, limit = 50): string[] {
   });
   return matches.slice(0, limit);
 }
+
+/**
+ * `ms` moved on the wall clock of `zone` by as many days and minutes as `from` → `to`
+ * moved: how a change to one occurrence carries over to its whole series (09:00 → 10:00
+ * on a summer day moves a winter start from 09:00 to 10:00 too, not by elapsed time).
+ */
+export function shiftWall(ms: number, from: number, to: number, zone: string): number {
+  const a = wallParts(from, zone);
+  const b = wallParts(to, zone);
+  const days = daysBetween(a, b);
+  const minutes = b.hour * 60 + b.minute - (a.hour * 60 + a.minute);
+  const m = wallParts(ms, zone);
+  return zonedToUtc(addDays(m, days), m.hour * 60 + m.minute + minutes, zone) + m.second * 1000;
+}
