@@ -60,7 +60,7 @@ mod tests {
                 ("response_type", "code"),
                 ("client_id", "id-123.apps.googleusercontent.com"),
                 ("redirect_uri", "http://127.0.0.1:5555/"),
-                ("scope", "https://mail.google.com/ openid email"),
+                ("scope", "https://mail.google.com/ https://www.googleapis.com/auth/calendar openid email"),
                 ("state", "st-1"),
                 ("code_challenge", "ch-1"),
                 ("code_challenge_method", "S256"),
@@ -83,7 +83,7 @@ mod tests {
             ),
             (
                 MicrosoftApi::Graph,
-                "offline_access openid email https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Mail.Send",
+                "offline_access openid email https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Mail.Send https://graph.microsoft.com/Calendars.ReadWrite",
             ),
         ] {
             let provider = ProviderConfig::microsoft("ms-id", api);

@@ -14,9 +14,15 @@ pub const GOOGLE_CLIENT_ID_VAR: &str = "SWITCHBOARD_GOOGLE_CLIENT_ID";
 pub const GOOGLE_CLIENT_SECRET_VAR: &str = "SWITCHBOARD_GOOGLE_CLIENT_SECRET";
 pub const MICROSOFT_CLIENT_ID_VAR: &str = "SWITCHBOARD_MICROSOFT_CLIENT_ID";
 
-/// Google scopes: full IMAP/SMTP and Gmail API mail access (`https://mail.google.com/`) plus
-/// the signed-in address (`openid email`).
-pub const GOOGLE_SCOPES: &[&str] = &["https://mail.google.com/", "openid", "email"];
+/// Google scopes: full IMAP/SMTP and Gmail API mail access (`https://mail.google.com/`),
+/// the account's calendars (`auth/calendar`: read, write, Meet links) and the signed-in
+/// address (`openid email`).
+pub const GOOGLE_SCOPES: &[&str] = &[
+    "https://mail.google.com/",
+    "https://www.googleapis.com/auth/calendar",
+    "openid",
+    "email",
+];
 
 /// Which Microsoft resource the token is for. A Microsoft access token is issued for one
 /// resource, so IMAP/SMTP (outlook.office.com) and Graph need separate tokens; the refresh
@@ -25,7 +31,7 @@ pub const GOOGLE_SCOPES: &[&str] = &["https://mail.google.com/", "openid", "emai
 pub enum MicrosoftApi {
     /// `offline_access https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send`
     ImapSmtp,
-    /// `offline_access openid email https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Mail.Send`
+    /// `offline_access openid email https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Mail.Send https://graph.microsoft.com/Calendars.ReadWrite`
     Graph,
 }
 
@@ -43,6 +49,7 @@ impl MicrosoftApi {
                 "email",
                 "https://graph.microsoft.com/Mail.ReadWrite",
                 "https://graph.microsoft.com/Mail.Send",
+                "https://graph.microsoft.com/Calendars.ReadWrite",
             ],
         }
     }
