@@ -137,6 +137,22 @@ pub async fn invitation_of_message(
 }
 
 #[tauri::command]
+pub async fn calendar_settings(state: State<'_, AppState>) -> Cmd<CalendarSettings> {
+    api(&state)?.calendar_settings().await
+}
+
+#[tauri::command]
+pub async fn set_calendar_settings(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    settings: CalendarSettings,
+) -> Cmd<CalendarSettings> {
+    let out = api(&state)?.set_calendar_settings(settings).await?;
+    let _ = app.emit(EVENT_CALENDAR_CHANGED, ());
+    Ok(out)
+}
+
+#[tauri::command]
 pub async fn respond_to_invitation(
     app: AppHandle,
     state: State<'_, AppState>,

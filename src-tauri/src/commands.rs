@@ -60,6 +60,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "add_caldav_account",
     "sync_calendars",
     "invitation_of_message",
+    "calendar_settings",
+    "set_calendar_settings",
     "respond_to_invitation",
 ];
 
@@ -114,6 +116,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         crate::calendar::add_caldav_account,
         crate::calendar::sync_calendars,
         crate::calendar::invitation_of_message,
+        crate::calendar::calendar_settings,
+        crate::calendar::set_calendar_settings,
         crate::calendar::respond_to_invitation,
     ]
 }

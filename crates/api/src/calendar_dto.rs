@@ -237,3 +237,14 @@ pub struct RespondInvitationArgs {
     /// ACCEPTED, DECLINED or TENTATIVE
     pub partstat: String,
 }
+
+/// The calendar's preferences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CalendarSettings {
+    /// The link a "custom" meeting gets (e.g. a personal Zoom room), https only.
+    pub meeting_link_template: Option<String>,
+    /// Minutes before a timed event without its own reminder that one fires; null = none.
+    pub default_reminder_minutes: Option<i64>,
+    /// The IANA zone floating times and reminders are read in (default: UTC).
+    pub time_zone: Option<String>,
+}

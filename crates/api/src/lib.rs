@@ -12,6 +12,7 @@ mod calendar;
 pub mod calendar_accounts;
 mod calendar_dto;
 mod calendar_edit;
+mod calendar_settings;
 mod compose;
 mod contacts;
 mod demo;

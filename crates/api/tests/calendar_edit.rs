@@ -384,3 +384,53 @@ END:VEVENT\nEND:VCALENDAR\n--b--\n",
     );
     assert!(sent[1].contains("boss@example.com"));
 }
+
+#[tokio::test]
+async fn calendar_settings_are_checked_and_a_custom_link_needs_one() {
+    use switchboard_api::dto::CalendarSettings;
+    let dir = tempfile::tempdir().unwrap();
+    let (api, _clock) = open(&dir.path().join("data")).await;
+    let defaults = api.calendar_settings().await.unwrap();
+    assert_eq!(defaults.default_reminder_minutes, Some(10));
+    let file = dir.path().join("weekly.ics");
+    std::fs::write(&file, WEEKLY).unwrap();
+    api.import_ics(&file, "me", "Work").await.unwrap();
+    let cal = api.list_calendars().await.unwrap()[0].id;
+    let mut zoom = draft(cal, None, None, EditScope::All);
+    zoom.meeting_kind = "custom".into();
+    let err = api.save_event(zoom.clone()).await.unwrap_err();
+    assert!(err.message.contains("meeting link"), "{}", err.message);
+
+    for bad in [
+        CalendarSettings {
+            meeting_link_template: Some("http://zoom.example/j/1".into()),
+            ..defaults.clone()
+        },
+        CalendarSettings {
+            default_reminder_minutes: Some(-5),
+            ..defaults.clone()
+        },
+        CalendarSettings {
+            time_zone: Some("Mars/Olympus".into()),
+            ..defaults.clone()
+        },
+    ] {
+        assert!(api.set_calendar_settings(bad).await.is_err());
+    }
+    let saved = api
+        .set_calendar_settings(CalendarSettings {
+            meeting_link_template: Some("https://zoom.example/j/42".into()),
+            default_reminder_minutes: None,
+            time_zone: Some("Europe/Berlin".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(saved.default_reminder_minutes, None);
+    let uid = api.save_event(zoom).await.unwrap().uid;
+    let list = instances(&api).await;
+    let event = list.iter().find(|e| e.uid == uid).unwrap();
+    assert_eq!(
+        event.meeting_url.as_deref(),
+        Some("https://zoom.example/j/42")
+    );
+}

@@ -509,6 +509,20 @@ export type RespondInvitationArgs = { message_id: number,
  */
 partstat: string, };
 
+export type CalendarSettings = { 
+/**
+ * The link a "custom" meeting gets (e.g. a personal Zoom room), https only.
+ */
+meeting_link_template: string | null, 
+/**
+ * Minutes before a timed event without its own reminder that one fires; null = none.
+ */
+default_reminder_minutes: number | null, 
+/**
+ * The IANA zone floating times and reminders are read in (default: UTC).
+ */
+time_zone: string | null, };
+
 export function appStatus(): Promise<AppStatus> {
   return invoke("app_status");
 }
@@ -703,6 +717,14 @@ export function syncCalendars(): Promise<Array<CalendarSyncSummary>> {
 
 export function invitationOfMessage(messageId: number): Promise<InvitationView | null> {
   return invoke("invitation_of_message", { messageId });
+}
+
+export function calendarSettings(): Promise<CalendarSettings> {
+  return invoke("calendar_settings");
+}
+
+export function setCalendarSettings(settings: CalendarSettings): Promise<CalendarSettings> {
+  return invoke("set_calendar_settings", { settings });
 }
 
 export function respondToInvitation(args: RespondInvitationArgs): Promise<null> {
