@@ -4,6 +4,7 @@ import { Icon, type IconName } from "../components/Icon";
 import { SearchBox } from "../features/search/SearchBox";
 import { InboxView } from "../features/inbox/InboxView";
 import { CalendarView } from "../features/calendar/CalendarView";
+import { useOpenEventNotifications } from "../features/calendar/openEvent";
 import { TicketsView } from "../features/tickets/TicketsView";
 import { ContactsView } from "../features/contacts/ContactsView";
 import { SettingsView } from "../features/settings/SettingsView";
@@ -31,6 +32,7 @@ export function Shell({ status, onShowWelcome }: { status: AppStatus; onShowWelc
   const nav = useNavigation();
   const searchInput = useRef<HTMLInputElement>(null);
   useNotificationOpen(nav.openTarget);
+  useOpenEventNotifications();
   const view = nav.state.view;
   const mainRef = useRef<HTMLElement>(null);
 

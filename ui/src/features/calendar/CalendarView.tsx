@@ -30,6 +30,9 @@ import {
 } from "./tz";
 import type { EventInstance, EditScope } from "../../ipc/bindings";
 import { ZonePicker } from "./ZonePicker";
+import { usePendingOpenEvent, type OpenEventRequest } from "./openEvent";
+import { parseInstant } from "./editorForm";
+import { getEvent } from "../../ipc/bindings";
 import "./calendar.css";
 
 /** The dates a view shows around `anchor`. */
@@ -105,16 +108,39 @@ export function CalendarView() {
   // The instance clicked (a repeating event's instances share an id); from elsewhere
   // (a notification) only the id is known, and its first instance on screen is taken.
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
+  // An event a reminder notification asked for: shown once its day is on screen.
+  const [wanted, setWanted] = useState<OpenEventRequest | null>(null);
+  const wantedInstance = wanted
+    ? (visible.find(
+        (e) =>
+          e.calendar_id === wanted.calendar_id &&
+          e.uid === wanted.uid &&
+          (wanted.recurrence_id === null || e.recurrence_id === wanted.recurrence_id),
+      ) ?? null)
+    : null;
   const selected =
-    nav.state.eventId === null
+    wantedInstance ??
+    (nav.state.eventId === null
       ? null
       : (visible.find((e) => e.event_id === nav.state.eventId && instanceKey(e) === selectedKey) ??
         visible.find((e) => e.event_id === nav.state.eventId) ??
-        null);
+        null));
 
   const [pendingMove, setPendingMove] = useState<PendingMove | null>(null);
   const [editor, setEditor] = useState<EditorTarget | null>(null);
   const [actionError, setActionError] = useState<{ title: string; error: unknown } | null>(null);
+  const [openRequest, takeOpenRequest] = usePendingOpenEvent();
+  useEffect(() => {
+    if (!openRequest) return;
+    takeOpenRequest();
+    getEvent(openRequest).then(
+      (detail) => {
+        nav.setWeek(startOfDay(dateIn(parseInstant(detail.start), zone), zone));
+        setWanted(openRequest);
+      },
+      (error: unknown) => setActionError({ title: "Could not open the event", error }),
+    );
+  }, [openRequest, takeOpenRequest, nav, zone]);
 
   const canEdit = (event: EventInstance) => {
     const cal = byId.get(event.calendar_id);
@@ -138,6 +164,7 @@ export function CalendarView() {
   };
 
   function select(event: EventInstance) {
+    setWanted(null);
     setSelectedKey(instanceKey(event));
     nav.showEvent(event.event_id);
   }
@@ -156,7 +183,8 @@ export function CalendarView() {
       if (selected) setEditor({ kind: "edit", event: selected });
     },
     close: () => {
-      if (nav.state.eventId === null) return false;
+      if (nav.state.eventId === null && wanted === null) return false;
+      setWanted(null);
       nav.closeEvent();
       return true;
     },
@@ -305,7 +333,10 @@ export function CalendarView() {
         <EventDetailPane
           event={selected}
           zone={zone}
-          onClose={() => nav.closeEvent()}
+          onClose={() => {
+            setWanted(null);
+            nav.closeEvent();
+          }}
           onEdit={() => setEditor({ kind: "edit", event: selected })}
         />
       )}

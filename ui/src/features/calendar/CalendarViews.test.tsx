@@ -3,8 +3,9 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { renderApp } from "../../test/render";
 import { emitTauriEvent } from "../../test/tauriEvents";
 import { EVENT_CALENDAR_CHANGED } from "./data";
+import { EVENT_OPEN_EVENT } from "./openEvent";
 import { PREF_SECOND_ZONE, PREF_VIEW, PREF_ZONE } from "./prefs";
-import { calEventFixture, mockCalendarBackend } from "./testing";
+import { calEventFixture, detailFixture, mockCalendarBackend } from "./testing";
 
 const HOUR = 3_600_000;
 // Tue 10 Mar 2026, noon in New York (EDT since Sun 8 Mar).
@@ -283,5 +284,49 @@ describe("instances of a repeating event", () => {
     expect(selectedDate()).toBe("2026-03-11");
     await user.keyboard("kk");
     expect(selectedDate()).toBe("2026-03-09");
+  });
+});
+
+describe("a clicked reminder", () => {
+  beforeEach(() => {
+    window.localStorage.clear();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(NOW);
+  });
+
+  it("opens the calendar at its event's week and shows the event", async () => {
+    const start = Date.UTC(2026, 2, 17, 13); // Tue 17 March, 09:00 EDT
+    const backend = mockCalendarBackend({
+      list_events: (a) => {
+        const { from } = a?.args as { from: number };
+        return from === new Date(2026, 2, 16).getTime()
+          ? [
+              calEventFixture(3, { summary: "Other", start: start - 2 * HOUR, end: start - HOUR, uid: "other" }),
+              calEventFixture(5, {
+                summary: "Weekly review",
+                start,
+                end: start + HOUR,
+                uid: "rev@example.test",
+                recurring: true,
+                recurrence_id: "2026-03-17T13:00:00Z",
+              }),
+            ]
+          : [];
+      },
+      get_event: () =>
+        detailFixture({ uid: "rev@example.test", start: "2026-03-17T09:00:00-04:00", end: "2026-03-17T10:00:00-04:00" }),
+    });
+    renderApp();
+    await screen.findAllByTestId("thread-row");
+    await act(async () => emitTauriEvent(EVENT_OPEN_EVENT, [1, "rev@example.test", "2026-03-17T13:00:00Z"]));
+    const detail = await screen.findByTestId("event-detail");
+    expect(detail.textContent).toContain("Weekly review");
+    expect(document.querySelector("[data-view]")?.getAttribute("data-view")).toBe("calendar");
+    expect(backend.callsTo("get_event")[0]).toEqual({
+      args: { calendar_id: 1, uid: "rev@example.test", recurrence_id: "2026-03-17T13:00:00Z" },
+    });
+    expect(screen.getByTestId("week-view").getAttribute("data-week-start")).toBe("2026-03-16");
+    const shown = screen.getAllByTestId("event").find((e) => e.classList.contains("is-selected"));
+    expect(shown?.getAttribute("data-summary")).toBe("Weekly review");
   });
 });
