@@ -321,6 +321,9 @@ impl<'a> Series<'a> {
         };
         // Wall-clock times more than a day past `hi` cannot be inside the window.
         let hi_naive = hi.naive_utc() + Duration::days(1);
+        // Wall-clock times more than a day before `lo` cannot be inside the window either
+        // (offsets stay within ±18 hours): those skip the zone lookup.
+        let lo_naive = lo.naive_utc() - Duration::days(1);
         let mut out = Vec::new();
         // RFC 5545: DTSTART is always the first instance and counts toward COUNT, even when
         // the rule's pattern would not produce it.
@@ -337,6 +340,12 @@ impl<'a> Series<'a> {
             }
             if naive > hi_naive || walked >= MAX_WALKED || out.len() >= MAX_INSTANCES {
                 break;
+            }
+            if naive < lo_naive {
+                if until_naive.is_some_and(|u| naive > u + Duration::days(1)) {
+                    break;
+                }
+                continue;
             }
             let at = self.clock.to_utc(naive);
             if past_until(naive, at) {

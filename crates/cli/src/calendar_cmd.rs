@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, LocalResult, NaiveDate, SecondsFormat, TimeZone, Utc};
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use switchboard_calendar::{expand_in, override_of, parse_ics, ParsedEvent, Tz};
+use switchboard_calendar::{expand_in, override_of, parse_ics, Instance, ParsedEvent, Tz};
 
 #[derive(Subcommand)]
 pub(crate) enum CalendarCommand {
@@ -94,7 +94,8 @@ pub(crate) fn expand(args: &ExpandArgs) -> Result<(), String> {
             masters.insert(e.uid.as_str());
         }
     }
-    let mut rows: Vec<(DateTime<Utc>, Row<'_>)> = Vec::new();
+    // Instances are kept as instants (formatted only when written) to stay small.
+    let mut found: Vec<Found<'_>> = Vec::new();
     for event in &parsed.events {
         let is_override = event.recurrence_id.is_some();
         let has_master = masters.contains(event.uid.as_str());
@@ -122,33 +123,41 @@ pub(crate) fn expand(args: &ExpandArgs) -> Result<(), String> {
             } else {
                 override_of(event, own, &instance, tz).unwrap_or(event)
             };
-            rows.push((
-                instance.start,
-                Row {
-                    uid: &event.uid,
-                    summary: source.summary.as_deref().or(event.summary.as_deref()),
-                    start: shown(instance.start),
-                    end: shown(instance.end),
-                    all_day: source.all_day,
-                    recurrence_id: recurring.then(|| shown(instance.recurrence_id)),
-                    overridden: instance.overridden,
-                    broken: source.broken.as_deref(),
-                },
-            ));
+            found.push(Found {
+                instance,
+                event,
+                source,
+                recurring,
+            });
         }
     }
-    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.uid.cmp(b.1.uid)));
+    found.sort_by(|a, b| (a.instance.start, &a.event.uid).cmp(&(b.instance.start, &b.event.uid)));
+    let rows = found.iter().map(|f| {
+        let (event, source) = (f.event, f.source);
+        Row {
+            uid: &event.uid,
+            summary: source.summary.as_deref().or(event.summary.as_deref()),
+            start: shown(f.instance.start),
+            end: shown(f.instance.end),
+            all_day: source.all_day,
+            recurrence_id: f.recurring.then(|| shown(f.instance.recurrence_id)),
+            overridden: f.instance.overridden,
+            broken: source.broken.as_deref(),
+        }
+    });
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let write_err = |e: std::io::Error| format!("cannot write output: {e}");
     if args.json {
-        for (_, row) in &rows {
-            let line = serde_json::to_string(row).map_err(|e| e.to_string())?;
+        for row in rows {
+            let line = serde_json::to_string(&row).map_err(|e| e.to_string())?;
             writeln!(out, "{line}").map_err(write_err)?;
         }
     } else {
-        for (_, row) in &rows {
+        let mut count = 0usize;
+        for row in rows {
+            count += 1;
             let mut flags = Vec::new();
             if row.all_day {
                 flags.push("all day");
@@ -173,9 +182,18 @@ pub(crate) fn expand(args: &ExpandArgs) -> Result<(), String> {
             )
             .map_err(write_err)?;
         }
-        writeln!(out, "{} instances", rows.len()).map_err(write_err)?;
+        writeln!(out, "{count} instances").map_err(write_err)?;
     }
     out.flush().map_err(write_err)
+}
+
+/// One instance found, before formatting.
+struct Found<'a> {
+    instance: Instance,
+    event: &'a ParsedEvent,
+    /// The override that supplied the instance, else the event itself.
+    source: &'a ParsedEvent,
+    recurring: bool,
 }
 
 /// Whether a damaged event still has a DTSTART to place it.
