@@ -218,3 +218,41 @@ async fn a_wrong_password_is_unauthorized() {
 
     assert!(matches!(error, CalDavError::Unauthorized), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_time_range_query_finds_recurring_events_by_their_instances() {
+    let radicale = Radicale::start().expect("Radicale starts");
+    radicale.create_calendar("work").expect("work");
+    // A weekly series that began in January has an instance in the March window; a
+    // single event in January does not, and neither does a series that ended.
+    let weekly =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:weekly\r\n\
+        DTSTAMP:20260101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20260105T090000\r\nDURATION:PT1H\r\n\
+        RRULE:FREQ=WEEKLY\r\nSUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let ended =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:ended\r\n\
+        DTSTAMP:20260101T000000Z\r\nDTSTART:20260105T090000Z\r\nDURATION:PT1H\r\n\
+        RRULE:FREQ=DAILY;COUNT=3\r\nSUMMARY:Workshop\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    radicale
+        .put_event("work", "weekly", weekly)
+        .expect("weekly");
+    radicale.put_event("work", "ended", ended).expect("ended");
+    radicale
+        .put_event("work", "single", &event("single", "January only"))
+        .expect("single");
+    let client = client(&radicale);
+    let from = chrono::DateTime::parse_from_rfc3339("2026-03-09T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let found = client
+        .time_range(
+            &radicale.calendar_path("work"),
+            from,
+            from + chrono::Duration::days(7),
+        )
+        .await
+        .expect("time-range REPORT");
+    let hrefs: Vec<&str> = found.iter().map(|o| o.href.as_str()).collect();
+    assert_eq!(hrefs, [radicale.event_path("work", "weekly")]);
+    assert!(found[0].data.contains("RRULE:FREQ=WEEKLY"));
+}
