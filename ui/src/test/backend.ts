@@ -57,6 +57,8 @@ const defaults: Record<string, Handler> = {
   list_outbox: () => [],
   apply_mail_action: () => null,
   get_undo_send_secs: () => 10,
+  invitation_of_message: () => null,
+  calendar_settings: () => ({ meeting_link_template: null, default_reminder_minutes: null, time_zone: null }),
 };
 
 export interface Backend {

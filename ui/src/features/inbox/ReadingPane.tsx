@@ -8,6 +8,7 @@ import { Loading } from "../../components/Spinner";
 import { Icon } from "../../components/Icon";
 import { Attachments } from "./Attachments";
 import { MessageBody } from "./MessageBody";
+import { InvitationCard } from "./InvitationCard";
 import { MessageActions, useReplyKeys } from "../compose/MessageActions";
 import { isStarred } from "./threadActions";
 import { ThreadToolbar, type ThreadCommands } from "./ThreadToolbar";
@@ -91,6 +92,7 @@ function MessageCard({ message }: { message: MessageView }) {
         <AddressLine label="Cc" list={message.cc} />
       </header>
       {message.parse_error !== null && <div className="message__parse-error">{message.parse_error}</div>}
+      <InvitationCard messageId={message.id} />
       <MessageBody message={message} />
       <Attachments messageId={message.id} attachments={message.attachments} />
     </article>
