@@ -2,6 +2,9 @@
 //! into busy intervals for the availability engine, and the chosen times written for an
 //! email in the recipient's zone.
 //!
+//! Attendees' busy times also come from the providers (Google `freeBusy`, Graph
+//! `getSchedule`) through the user's accounts, see `free_busy`.
+//!
 //! What counts as busy: every instance of a visible calendar's event, except cancelled
 //! ones, ones marked `TRANSP:TRANSPARENT`, and all-day events not explicitly marked
 //! `TRANSP:OPAQUE` (birthdays and holidays are free, as most calendar apps treat them).
@@ -280,9 +283,14 @@ impl Api {
             .store
             .events_for_addresses(std::slice::from_ref(&email))
             .await?;
-        Ok(busy_from(&rows, from, to, |r| {
-            attendee_busy_kind(r, &email)
-        }))
+        let mut busy = busy_from(&rows, from, to, |r| attendee_busy_kind(r, &email));
+        // What the user's Google and Microsoft accounts can see of their calendar.
+        let (from_t, to_t) = (
+            chrono::DateTime::from_timestamp_millis(from).unwrap_or_default(),
+            chrono::DateTime::from_timestamp_millis(to).unwrap_or_default(),
+        );
+        busy.extend(self.provider_busy(&email, from_t, to_t).await?);
+        Ok(busy)
     }
 
     /// Free meeting slots for the user (and attendees), ranked, per the request.

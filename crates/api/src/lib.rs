@@ -18,6 +18,7 @@ mod contacts;
 mod demo;
 pub mod dto;
 mod error;
+mod free_busy;
 pub mod imap_oauth;
 mod import;
 mod invitations;

@@ -37,7 +37,7 @@ fn graph_cal_error(e: GraphCalError) -> ApiError {
 
 impl Api {
     /// A REST client on the account's tokens with the calendar API's own budget.
-    fn calendar_rest(
+    pub(crate) fn calendar_rest(
         &self,
         row: &AccountConfigRow,
         config: &ApiAccountConfig,

@@ -117,3 +117,72 @@ async fn outlook_calendars_sync_and_a_teams_meeting_is_created() {
     assert!(fake.contract_violations().unwrap().is_empty());
     assert!(fake.calendar_contract_violations().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_attendees_busy_times_come_from_graph_get_schedule() {
+    use switchboard_api::availability::{AttendeeSpec, AvailabilityRequest};
+    let fake = GraphFake::start(GraphFakeOptions::default()).unwrap();
+    let lena = "lena@northwind.example";
+    fake.add_calendar_for(lena, "Lena", true).unwrap();
+    // Lena is busy 10:00-12:00 UTC on Tuesday; the workspace knows nothing of it.
+    fake.put_event_with(&json!({"mailbox": lena, "event": {
+        "subject": "Board", "start": {"dateTime": "2026-12-08T10:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-12-08T12:00:00", "timeZone": "UTC"}}}))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let now: chrono::DateTime<Utc> = "2026-12-01T00:00:00Z".parse().unwrap();
+    let api = Api::open_with_clock(
+        dir.path(),
+        Arc::new(MemoryStore::new()),
+        Arc::new(FixedClock::new(now)),
+    )
+    .await
+    .unwrap();
+    api.add_api_account(ApiAccountInput {
+        name: "outlook".into(),
+        kind: "graph".into(),
+        refresh_token: fake.grant().unwrap().refresh_token,
+        api_root: Some(fake.api_root()),
+        token_url: Some(fake.token_url()),
+        client_id: Some("switchboard-test".into()),
+        mailbox: None,
+        poll_seconds: None,
+        body_window_days: None,
+        quota_units_per_minute: None,
+        calendar_api_root: None,
+    })
+    .await
+    .unwrap();
+    let answer = api
+        .find_availability(&AvailabilityRequest {
+            calendars: Vec::new(),
+            from: "2026-12-08T09:00:00Z".into(),
+            to: "2026-12-08T13:00:00Z".into(),
+            duration_minutes: 60,
+            step_minutes: 60,
+            time_zone: "UTC".into(),
+            working_hours: vec!["Mon-Fri 09:00-17:00".into()],
+            buffer_minutes: 0,
+            min_notice_minutes: 0,
+            max_per_day: None,
+            holidays_ics: None,
+            attendees: vec![AttendeeSpec {
+                email: lena.into(),
+                time_zone: "UTC".into(),
+                working_hours: Vec::new(),
+                required: true,
+            }],
+            limit: None,
+            now: Some("2026-12-01T00:00:00Z".into()),
+        })
+        .await
+        .unwrap();
+    let mut starts: Vec<String> = answer.slots.iter().map(|s| s.start_local.clone()).collect();
+    starts.sort();
+    assert_eq!(
+        starts,
+        ["2026-12-08T09:00:00+00:00", "2026-12-08T12:00:00+00:00"],
+        "10:00 and 11:00 are Lena's board meeting"
+    );
+    assert!(fake.calendar_contract_violations().unwrap().is_empty());
+}
