@@ -5,6 +5,8 @@ import { queryKeys } from "../../ipc/queryKeys";
 import { ErrorNote } from "../../components/ErrorNote";
 import { AccountsSection } from "../accounts/AccountsSection";
 import { UndoSendSetting } from "../compose/UndoSendSetting";
+import { CalendarSettingsSection } from "./CalendarSettingsSection";
+import { CaldavAccountForm } from "./CaldavAccountForm";
 
 const DARK_QUERY = "(prefers-color-scheme: dark)";
 
@@ -35,6 +37,10 @@ export function SettingsView({ status, highlightAddAccount, onShowWelcome }: Pro
       <AccountsSection highlight={highlightAddAccount} onShowWelcome={onShowWelcome} />
 
       <UndoSendSetting />
+
+      <CalendarSettingsSection />
+
+      <CaldavAccountForm />
 
       <section className="card">
         <h2>Storage</h2>
