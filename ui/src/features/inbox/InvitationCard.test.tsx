@@ -1,9 +1,10 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { InvitationView } from "../../ipc/bindings";
 import { apiError, mockBackend, type Handler } from "../../test/backend";
 import { messageFixture, threadDetailFixture } from "../../test/fixtures";
 import { renderApp } from "../../test/render";
+import { emitTauriEvent, listenerCount } from "../../test/tauriEvents";
 import { formatWhen } from "./InvitationCard";
 
 // 2026-03-17 14:00–15:00 UTC = 10:00–11:00 in the tests' zone (America/New_York, EDT).
@@ -77,6 +78,17 @@ describe("invitation card", () => {
     expect(backend.callsTo("respond_to_invitation")).toEqual([{ args: { message_id: 7, partstat: "ACCEPTED" } }]);
     expect(within(card).getByRole("button", { name: "Accept" }).getAttribute("aria-pressed")).toBe("true");
     expect(within(card).getByRole("button", { name: "Decline" }).getAttribute("aria-pressed")).toBe("false");
+  });
+
+  it("calendar://changed refetches my answer", async () => {
+    let partstat = "NEEDS-ACTION";
+    const { pane } = await openMessage({ invitation_of_message: () => invitation({ my_partstat: partstat }) });
+    const card = await within(pane).findByTestId("invitation");
+    await waitFor(() => expect(listenerCount("calendar://changed")).toBeGreaterThan(0));
+    partstat = "DECLINED";
+    act(() => emitTauriEvent("calendar://changed", null));
+    await waitFor(() => expect(within(card).getByTestId("invitation-answer").textContent).toBe("Declined"));
+    expect(within(card).getByRole("button", { name: "Decline" }).getAttribute("aria-pressed")).toBe("true");
   });
 
   it("disables the buttons while the answer is on its way", async () => {

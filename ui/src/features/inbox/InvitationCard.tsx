@@ -6,7 +6,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { invitationOfMessage, respondToInvitation, type InvitationView } from "../../ipc/bindings";
 import { toApiError } from "../../ipc/errors";
 import { ErrorNote } from "../../components/ErrorNote";
-import { invalidateCalendar } from "../calendar/data";
+import { EVENT_CALENDAR_CHANGED, invalidateCalendar } from "../calendar/data";
+import { useBackendEvent } from "../sync/syncEvents";
 import "./invitation.css";
 
 export const invitationKey = (messageId: number) => ["invitation", messageId] as const;
@@ -81,6 +82,10 @@ export function formatWhen(inv: Pick<InvitationView, "start" | "end" | "all_day"
 export function InvitationCard({ messageId }: { messageId: number }) {
   const queryClient = useQueryClient();
   const invitation = useQuery({ queryKey: invitationKey(messageId), queryFn: () => invitationOfMessage(messageId) });
+  // A sync or an answer given elsewhere (the calendar, another device) may change my answer.
+  useBackendEvent<null>(EVENT_CALENDAR_CHANGED, () => {
+    void queryClient.invalidateQueries({ queryKey: invitationKey(messageId) });
+  });
   const respond = useMutation({
     mutationFn: (partstat: Answer) => respondToInvitation({ message_id: messageId, partstat }),
     onSuccess: async () => {
