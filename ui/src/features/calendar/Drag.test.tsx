@@ -193,6 +193,29 @@ describe("dragging events", () => {
     expect(screen.getByTestId("event-editor")).toBeTruthy();
   });
 
+  it("an all-day event drags to other days in the all-day row", async () => {
+    const mid = (d: number) => new Date(2026, 2, d).getTime(); // midnight in New York
+    const backend = mockCalendarBackend({
+      list_events: () => [calEventFixture(1, { summary: "Offsite", all_day: true, start: mid(11), end: mid(12) })],
+      // Not answered during the test: the moved bar is the optimistic one.
+      save_event: () => new Promise(() => {}),
+      get_event: () =>
+        detailFixture({ summary: "Offsite", all_day: true, start: "2026-03-11T00:00:00-04:00", end: "2026-03-12T00:00:00-04:00" }),
+    });
+    await openWeek();
+    const bar = () => screen.getAllByTestId("event").find((e) => e.getAttribute("data-summary") === "Offsite")!;
+    expect(bar().style.gridColumn).toBe("4 / 5");
+    drag(bar(), { clientX: point(2, 0).clientX, clientY: 5 }, { clientX: point(4, 0).clientX, clientY: 5 });
+    await waitFor(() => expect(backend.callsTo("save_event")).toHaveLength(1));
+    expect(bar().style.gridColumn).toBe("6 / 7");
+    expect(backend.callsTo("save_event")[0]?.args).toMatchObject({
+      all_day: true,
+      scope: "all",
+      start: "2026-03-13T00:00:00-04:00",
+      end: "2026-03-14T00:00:00-04:00",
+    });
+  });
+
   it("events of read-only calendars do not move", async () => {
     const backend = mockCalendarBackend({
       list_events: () => [calEventFixture(1, { summary: "Standup", calendar_id: 3, start, end: start + HOUR })],

@@ -15,7 +15,7 @@ import {
   type TimeRange,
 } from "./drag";
 import { eventAttributes, eventClass, EventMarkers, eventTitle, timeRangeText } from "./EventChip";
-import { allDayBars, MIN_VISUAL_MINUTES, timedSegments, type AllDayBar, type TimedSegment } from "./layout";
+import { allDayBars, MIN_VISUAL_MINUTES, shiftAllDay, timedSegments, type AllDayBar, type TimedSegment } from "./layout";
 import { formatDate, hourMinute, isoDate, sameDate, zoneAbbreviation, type CivilDate } from "./tz";
 import type { EventInstance } from "../../ipc/bindings";
 import { sameInstance } from "./data";
@@ -43,7 +43,7 @@ export interface TimeGridProps {
 }
 
 type Drag =
-  | { kind: "move" | "resize"; event: EventInstance; grab: Slot; x: number; y: number; moved: boolean; range: TimeRange }
+  | { kind: "move" | "resize" | "days"; event: EventInstance; grab: Slot; x: number; y: number; moved: boolean; range: TimeRange }
   | { kind: "create"; grab: Slot; x: number; y: number; moved: boolean; range: TimeRange };
 
 export function TimeGrid(props: TimeGridProps) {
@@ -102,6 +102,10 @@ export function TimeGrid(props: TimeGridProps) {
       const slot = pointToSlot(geometry(), e.clientX, e.clientY);
       let range: TimeRange;
       if (d.kind === "move") range = moveTo(axis, d.event, d.grab, slot);
+      else if (d.kind === "days") {
+        const days = slot.col - d.grab.col;
+        range = { start: shiftAllDay(d.event.start, days, zone), end: shiftAllDay(d.event.end, days, zone) };
+      }
       else if (d.kind === "resize") range = resizeTo(axis, d.event, slot);
       else range = createRange(axis, d.grab, slot);
       update({ ...d, moved, range });
@@ -140,12 +144,12 @@ export function TimeGrid(props: TimeGridProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [drag === null]);
 
-  const startEventDrag = (e: ReactPointerEvent, event: EventInstance, kind: "move" | "resize") => {
+  const startEventDrag = (e: ReactPointerEvent, event: EventInstance, kind: "move" | "resize" | "days") => {
     // Never a drag-to-create on the grid behind an event.
     e.stopPropagation();
     // A drag's own click may never have come (the event moved away from the pointer).
     suppressClick.current = false;
-    if (e.button !== 0 || !props.canEdit(event) || event.all_day) return;
+    if (e.button !== 0 || !props.canEdit(event) || event.all_day !== (kind === "days")) return;
     const grab = pointToSlot(geometry(), e.clientX, e.clientY);
     update({ kind, event, grab, x: e.clientX, y: e.clientY, moved: false, range: { start: event.start, end: event.end } });
   };
@@ -230,6 +234,7 @@ export function TimeGrid(props: TimeGridProps) {
                 selected={selected !== null && sameInstance(bar.event, selected)}
                 onSelect={() => onEventClick(bar.event)}
                 onOpen={() => props.onOpen(bar.event)}
+                onPointerDown={(e) => startEventDrag(e, bar.event, "days")}
               />
             ))}
           </div>
@@ -392,6 +397,7 @@ function AllDayEvent({
   selected,
   onSelect,
   onOpen,
+  onPointerDown,
 }: {
   bar: AllDayBar;
   gutters: number;
@@ -399,6 +405,7 @@ function AllDayEvent({
   selected: boolean;
   onSelect(): void;
   onOpen(): void;
+  onPointerDown(e: ReactPointerEvent): void;
 }) {
   const { event } = bar;
   const style = {
@@ -415,6 +422,7 @@ function AllDayEvent({
       tabIndex={0}
       title={eventTitle(event, "All day")}
       onClick={onSelect}
+      onPointerDown={onPointerDown}
       onDoubleClick={onOpen}
       onKeyDown={(e) => {
         if (e.key === "Enter") onSelect();

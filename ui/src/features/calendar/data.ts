@@ -5,7 +5,8 @@ import { queryKeys } from "../../ipc/queryKeys";
 import { toApiError } from "../../ipc/errors";
 import { useBackendEvent } from "../sync/syncEvents";
 import { parseInstant } from "./editorForm";
-import { isValidZone, rfc3339, shiftWall } from "./tz";
+import { allDayDates } from "./layout";
+import { addDays, daysBetween, isValidZone, parseIsoDate, rfc3339, shiftWall, zonedToUtc } from "./tz";
 import {
   getEvent,
   listCalendars,
@@ -127,12 +128,21 @@ export async function moveEvent(queryClient: QueryClient, req: MoveRequest): Pro
     const recurrenceId = event.recurrence_id ?? null;
     const detail = await getEvent({ calendar_id: event.calendar_id, uid: event.uid, recurrence_id: recurrenceId });
     const zone = isValidZone(detail.time_zone) ? detail.time_zone : req.viewZone;
+    let times = { start: rfc3339(start, zone), end: rfc3339(end, zone) };
+    if (event.all_day) {
+      // Dates, not instants: the event's own dates move by the days it was dragged.
+      const days = daysBetween(allDayDates(event, req.viewZone).first, allDayDates({ ...event, start, end }, req.viewZone).first);
+      const shift = (text: string) => {
+        const date = parseIsoDate(text) ?? { y: 1970, m: 1, d: 1 };
+        return rfc3339(zonedToUtc(addDays(date, days), 0, zone), zone);
+      };
+      times = { start: shift(detail.start), end: shift(detail.end) };
+    }
     const draft: EventDraft = {
       ...draftFromDetail(detail, scope),
       recurrence_id: recurrenceId,
       time_zone: zone,
-      start: rfc3339(start, zone),
-      end: rfc3339(end, zone),
+      ...times,
     };
     const result = await saveEvent(await draftForScope(draft, event.start));
     invalidateCalendar(queryClient);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eventFixture } from "../../test/fixtures";
 import { buildAxis } from "./axis";
-import { allDayBars, allDayDates, eventsByDate, layoutColumns, timedSegments } from "./layout";
+import { allDayBars, allDayDates, eventsByDate, layoutColumns, shiftAllDay, timedSegments } from "./layout";
 import { addDays, civil, startOfDay } from "./tz";
 
 const NY = "America/New_York";
@@ -136,5 +136,15 @@ describe("eventsByDate (month cells)", () => {
       civil(2026, 3, 13),
     ].map((d) => startOfDay(d, "Europe/Berlin")));
     expect(berlin.map((c) => c.map((e) => e.event_id))).toEqual([[], [1], []]);
+  });
+});
+
+describe("shiftAllDay", () => {
+  it("moves UTC-midnight dates and zone-midnight dates by whole days, across DST", () => {
+    expect(shiftAllDay(Date.UTC(2026, 2, 7), 2, NY)).toBe(Date.UTC(2026, 2, 9));
+    // Saturday 7 March 00:00 EST → Monday 9 March 00:00 EDT: 47 hours later.
+    const sat = startOfDay(civil(2026, 3, 7), NY);
+    expect(shiftAllDay(sat, 2, NY)).toBe(startOfDay(civil(2026, 3, 9), NY));
+    expect(shiftAllDay(sat, 2, NY) - sat).toBe(47 * 3_600_000);
   });
 });

@@ -3,7 +3,7 @@
 // bars, and month cells. DST days and events written in other zones land where the
 // chosen zone's clock says.
 import { positionOf, type Axis } from "./axis";
-import { addDays, civil, dateIn, daysBetween, DAY_MS, type CivilDate } from "./tz";
+import { addDays, civil, dateIn, daysBetween, DAY_MS, zonedToUtc, type CivilDate } from "./tz";
 import type { EventInstance } from "../../ipc/bindings";
 
 /** Shorter events are drawn this tall so they stay readable and clickable. */
@@ -107,6 +107,12 @@ export function allDayDates(event: EventInstance, zone: string): { first: CivilD
   let endExclusive = toDate(event.end);
   if (daysBetween(first, endExclusive) <= 0) endExclusive = addDays(first, 1);
   return { first, endExclusive };
+}
+
+/** An all-day boundary moved by whole days, kept in the form it came in (UTC or zone midnight). */
+export function shiftAllDay(ms: number, days: number, zone: string): number {
+  if (ms % DAY_MS === 0) return ms + days * DAY_MS;
+  return zonedToUtc(addDays(dateIn(ms, zone), days), 0, zone);
 }
 
 /** All-day events as bars across day columns, stacked into lanes so none overlap. */
