@@ -330,3 +330,25 @@ describe("a clicked reminder", () => {
     expect(shown?.getAttribute("data-summary")).toBe("Weekly review");
   });
 });
+
+describe("zone picker", () => {
+  beforeEach(() => {
+    window.localStorage.clear();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(NOW);
+  });
+
+  it("closes when focus goes elsewhere, and Enter takes the first match", async () => {
+    mockCalendarBackend();
+    const { user } = await openCalendar();
+    await screen.findByTestId("week-view");
+    await user.click(screen.getByTestId("zone-button"));
+    expect(screen.getByTestId("zone-search")).toBeTruthy();
+    await user.click(screen.getByTestId("view-day"));
+    expect(screen.queryByTestId("zone-search")).toBeNull();
+    await user.click(screen.getByTestId("zone-button"));
+    await user.type(screen.getByTestId("zone-search"), "tokyo{Enter}");
+    expect(screen.queryByTestId("zone-search")).toBeNull();
+    expect(screen.getByTestId("calendar-root").getAttribute("data-zone")).toBe("Asia/Tokyo");
+  });
+});

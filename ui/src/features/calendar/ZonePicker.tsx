@@ -31,7 +31,14 @@ export function ZonePicker({
     setQuery("");
   };
   return (
-    <div className="zone-picker" data-testid={testId}>
+    <div
+      className="zone-picker"
+      data-testid={testId}
+      onBlur={(e) => {
+        // Focus left the picker (a click elsewhere): close it.
+        if (open && !e.currentTarget.contains(e.relatedTarget as Node | null)) setOpen(false);
+      }}
+    >
       <button
         type="button"
         className="btn btn--small"
@@ -64,7 +71,7 @@ export function ZonePicker({
           />
           <ul role="listbox" aria-label={label} className="zone-picker__list">
             {allowNone && (
-              <li role="option" aria-selected={value === null} onClick={() => choose(null)} data-zone="">
+              <li role="option" tabIndex={-1} aria-selected={value === null} onClick={() => choose(null)} data-zone="">
                 None
               </li>
             )}
@@ -72,6 +79,7 @@ export function ZonePicker({
               <li
                 key={z}
                 role="option"
+                tabIndex={-1}
                 aria-selected={z === value}
                 data-zone={z}
                 onClick={() => choose(z)}
