@@ -30,6 +30,7 @@ const defaults: Record<string, Handler> = {
   get_thread: (a) => threadDetailFixture(a?.id as number),
   search: () => [],
   list_events: () => [],
+  list_calendars: () => [],
   list_ticket_sources: () => ticketSourcesFixture,
   list_tickets: (a) => {
     const args = a?.args as { offset: number; limit: number };
