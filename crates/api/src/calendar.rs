@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use switchboard_calendar::{expand_in, parse_ics, ParsedEvent, Tz};
 use switchboard_store::{EventRow, NewEvent};
-use switchboard_sync::calendar_store::new_event;
+use switchboard_sync::calendar_store::events_from_ics;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IcsImport {
@@ -212,7 +212,9 @@ impl Api {
             .store
             .ensure_calendar(account_id, calendar, "#2563eb")
             .await?;
-        let events: Vec<NewEvent> = parsed.events.iter().map(new_event).collect();
+        // Rows carry the file's VTIMEZONEs, so an event in a zone only the file defines
+        // (an Outlook "W. Europe Standard Time" with its own rules) reads back the same.
+        let events: Vec<NewEvent> = events_from_ics(&text);
         self.store.upsert_events(calendar_id, &events, now).await?;
         Ok(IcsImport {
             events: events.len(),

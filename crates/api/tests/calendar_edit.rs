@@ -434,3 +434,33 @@ async fn calendar_settings_are_checked_and_a_custom_link_needs_one() {
         Some("https://zoom.example/j/42")
     );
 }
+
+#[tokio::test]
+async fn an_event_in_a_zone_only_its_file_defines_reads_back_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let (api, _clock) = open(&dir.path().join("data")).await;
+    // A zone by a made-up name, defined only by the file's VTIMEZONE: UTC+1, UTC+2 in
+    // summer (EU rules).
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//EN\r\n\
+BEGIN:VTIMEZONE\r\nTZID:Company Time\r\n\
+BEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n\
+TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n\
+BEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n\
+TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n\
+BEGIN:VEVENT\r\nUID:custom@other\r\nDTSTAMP:20260101T000000Z\r\n\
+DTSTART;TZID=Company Time:20260302T090000\r\nDTEND;TZID=Company Time:20260302T100000\r\n\
+RRULE:FREQ=MONTHLY;COUNT=2\r\nSUMMARY:Offsite\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let file = dir.path().join("custom.ics");
+    std::fs::write(&file, ics).unwrap();
+    api.import_ics(&file, "me", "Work").await.unwrap();
+    let list = instances(&api).await;
+    assert_eq!(
+        starts(&list),
+        [
+            ("2026-03-02T08:00:00+00:00".into(), "Offsite".into()),
+            ("2026-04-02T07:00:00+00:00".into(), "Offsite".into())
+        ],
+        "09:00 in winter (+1), then 09:00 in summer (+2)"
+    );
+    assert!(list.iter().all(|i| i.broken.is_none()), "{list:?}");
+}
