@@ -16,20 +16,10 @@ fn graph_time(t: chrono::DateTime<Utc>) -> serde_json::Value {
     json!({"dateTime": t.format("%Y-%m-%dT%H:%M:%S").to_string(), "timeZone": "UTC"})
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn outlook_calendars_sync_and_a_teams_meeting_is_created() {
-    let fake = GraphFake::start(GraphFakeOptions::default()).unwrap();
-    let now = Utc::now();
-    let kickoff = now + Duration::days(2);
-    fake.put_event(
-        None,
-        &json!({"subject": "Kickoff", "start": graph_time(kickoff),
-                "end": graph_time(kickoff + Duration::hours(1))}),
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
+/// A workspace in `dir` at `now` with an Outlook account on the fake.
+async fn outlook(fake: &GraphFake, dir: &std::path::Path, now: chrono::DateTime<Utc>) -> Api {
     let api = Api::open_with_clock(
-        dir.path(),
+        dir,
         Arc::new(MemoryStore::new()),
         Arc::new(FixedClock::new(now)),
     )
@@ -50,6 +40,22 @@ async fn outlook_calendars_sync_and_a_teams_meeting_is_created() {
     })
     .await
     .unwrap();
+    api
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outlook_calendars_sync_and_a_teams_meeting_is_created() {
+    let fake = GraphFake::start(GraphFakeOptions::default()).unwrap();
+    let now = Utc::now();
+    let kickoff = now + Duration::days(2);
+    fake.put_event(
+        None,
+        &json!({"subject": "Kickoff", "start": graph_time(kickoff),
+                "end": graph_time(kickoff + Duration::hours(1))}),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let api = outlook(&fake, dir.path(), now).await;
 
     let pass = api.sync_calendars_once(None).await.unwrap();
     assert_eq!(pass.len(), 1);
@@ -131,28 +137,7 @@ async fn an_attendees_busy_times_come_from_graph_get_schedule() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let now: chrono::DateTime<Utc> = "2026-12-01T00:00:00Z".parse().unwrap();
-    let api = Api::open_with_clock(
-        dir.path(),
-        Arc::new(MemoryStore::new()),
-        Arc::new(FixedClock::new(now)),
-    )
-    .await
-    .unwrap();
-    api.add_api_account(ApiAccountInput {
-        name: "outlook".into(),
-        kind: "graph".into(),
-        refresh_token: fake.grant().unwrap().refresh_token,
-        api_root: Some(fake.api_root()),
-        token_url: Some(fake.token_url()),
-        client_id: Some("switchboard-test".into()),
-        mailbox: None,
-        poll_seconds: None,
-        body_window_days: None,
-        quota_units_per_minute: None,
-        calendar_api_root: None,
-    })
-    .await
-    .unwrap();
+    let api = outlook(&fake, dir.path(), now).await;
     let answer = api
         .find_availability(&AvailabilityRequest {
             calendars: Vec::new(),
