@@ -63,6 +63,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "calendar_settings",
     "set_calendar_settings",
     "respond_to_invitation",
+    "available_times",
 ];
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
@@ -119,11 +120,21 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         crate::calendar::calendar_settings,
         crate::calendar::set_calendar_settings,
         crate::calendar::respond_to_invitation,
+        available_times,
     ]
 }
 
 fn api<'a>(state: &'a State<'_, AppState>) -> Cmd<&'a Api> {
     state.workspace.as_ref().map_err(Clone::clone)
+}
+
+/// "Insert my available times" in the composer.
+#[tauri::command]
+async fn available_times(
+    state: State<'_, AppState>,
+    args: AvailableTimesArgs,
+) -> Cmd<AvailableTimes> {
+    api(&state)?.available_times(args).await
 }
 
 #[tauri::command]

@@ -26,7 +26,7 @@ use switchboard_store::EventRow;
 
 /// Settings keys: the user's IANA zone, and their working hours as a JSON array of specs
 /// such as `["Mon-Fri 09:00-12:00,13:00-17:30"]`.
-pub const TIME_ZONE_KEY: &str = "calendar.time_zone";
+pub const TIME_ZONE_KEY: &str = crate::reminders::TIME_ZONE_SETTING;
 pub const WORKING_HOURS_KEY: &str = "calendar.working_hours";
 /// Working hours when none are set (the user's and attendees').
 pub const DEFAULT_WORKING_HOURS: &str = "Mon-Fri 09:00-17:00";
@@ -408,5 +408,76 @@ impl Api {
             time_zone: recipient.name().to_string(),
             obstacles: a.obstacles.iter().map(ToString::to_string).collect(),
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use switchboard_core::FixedClock;
+    use switchboard_secrets::MemoryStore;
+
+    const BUSY_MORNING: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n\
+BEGIN:VEVENT\r\nUID:block\r\nDTSTAMP:20260101T000000Z\r\n\
+DTSTART;TZID=America/New_York:20260309T090000\r\nDTEND;TZID=America/New_York:20260309T120000\r\n\
+SUMMARY:Pipeline review\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:free\r\nDTSTAMP:20260101T000000Z\r\n\
+DTSTART;TZID=America/New_York:20260309T120000\r\nDTEND;TZID=America/New_York:20260309T170000\r\n\
+TRANSP:TRANSPARENT\r\nSUMMARY:Working from the cafe\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+    #[tokio::test]
+    async fn available_times_are_spread_and_written_in_the_recipients_zone() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(FixedClock::new(
+            DateTime::parse_from_rfc3339("2026-03-08T12:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        ));
+        let api = Api::open_with_clock(dir.path(), Arc::new(MemoryStore::new()), clock)
+            .await
+            .unwrap();
+        let ics = dir.path().join("work.ics");
+        std::fs::write(&ics, BUSY_MORNING).unwrap();
+        api.import_ics(&ics, "Me", "Work").await.unwrap();
+
+        let args = AvailableTimesArgs {
+            duration_minutes: 30,
+            days: 1,
+            recipient_time_zone: "Europe/Berlin".into(),
+            my_time_zone: Some("America/New_York".into()),
+            max_slots: Some(3),
+        };
+        let got = api.available_times(args.clone()).await.unwrap();
+        // Monday 9 Mar in New York (EDT since Sunday): busy until 12:00, a 5-minute
+        // buffer, 30-minute steps -> 12:30 first; a second pick two hours later; Berlin is
+        // still on CET (5 hours ahead that week).
+        assert_eq!(
+            got.text,
+            "Mon 9 Mar: 17:30-18:00, 19:30-20:00 (Berlin time, CET)"
+        );
+        assert_eq!(got.slots.len(), 2);
+        assert_eq!(got.slots[0].start_local, "2026-03-09T17:30:00+01:00");
+        assert_eq!(got.time_zone, "Europe/Berlin");
+        assert!(got.obstacles.is_empty());
+
+        let bad = AvailableTimesArgs {
+            recipient_time_zone: "Nowhere/Special".into(),
+            ..args.clone()
+        };
+        assert!(api.available_times(bad).await.is_err());
+        // Working hours from the settings: Saturdays only, so Monday has nothing and the
+        // answer says why.
+        api.store()
+            .set_setting(WORKING_HOURS_KEY, r#"["Sat 10:00-12:00"]"#)
+            .await
+            .unwrap();
+        let none = api.available_times(args).await.unwrap();
+        assert!(none.slots.is_empty() && none.text.is_empty());
+        assert_eq!(
+            none.obstacles,
+            vec!["me has no working hours in the window"]
+        );
     }
 }

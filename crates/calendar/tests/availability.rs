@@ -243,6 +243,61 @@ fn three_zones_around_the_us_spring_change() {
     assert_eq!(a.slots[3].score, 99);
 }
 
+/// (New York hours, Berlin hours, Kolkata hours, window from, window to, expected
+/// starts of a 30-minute meeting)
+type ThreeZoneRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+#[test]
+fn three_zones_on_the_dst_change_days_themselves() {
+    let rows: &[ThreeZoneRow] = &[
+        // US spring forward, Sun 8 Mar: New York 08:00 is 13:00Z on Saturday (EST) but
+        // 12:00Z on Sunday (EDT); Kolkata stops at 13:00Z: only Sunday has room.
+        (
+            "daily 08:00-18:00",
+            "daily 09:00-18:00",
+            "daily 09:00-18:30",
+            "2026-03-07T00:00:00Z",
+            "2026-03-09T00:00:00Z",
+            &[
+                "2026-03-08T12:00Z",
+                "2026-03-08T12:15Z",
+                "2026-03-08T12:30Z",
+            ],
+        ),
+        // EU fall back, Sun 25 Oct: Berlin 13:30 is 11:30Z on Saturday (CEST) but 12:30Z
+        // on Sunday (CET); New York (EDT) starts at 12:00Z: only Sunday 12:00Z fits.
+        (
+            "daily 08:00-18:00",
+            "daily 09:00-13:30",
+            "daily 09:00-18:30",
+            "2026-10-24T00:00:00Z",
+            "2026-10-26T00:00:00Z",
+            &["2026-10-25T12:00Z"],
+        ),
+    ];
+    for (ny, berlin, kolkata, from, to, want) in rows {
+        let q = query(
+            from,
+            to,
+            30,
+            NY,
+            vec![
+                organizer(NY, &[ny], &[]),
+                person("berlin@example.com", BERLIN, &[berlin]),
+                person("kolkata@example.com", KOLKATA, &[kolkata]),
+            ],
+        );
+        assert_eq!(starts(&run(&q)), strs(want), "{from}");
+    }
+}
+
 #[test]
 fn three_zones_between_the_eu_and_us_autumn_changes() {
     // New York 09:00-17:00 and Berlin 09:00-15:00 overlap only in the week when Berlin

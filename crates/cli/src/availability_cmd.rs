@@ -58,7 +58,8 @@ pub struct AvailabilityArgs {
     /// Pretend it is this time (RFC 3339); default the clock.
     #[arg(long)]
     now: Option<String>,
-    /// One JSON object per slot per line: {start, end, score, reasons}.
+    /// One JSON object per slot per line, best first: {start, end, score, reasons}
+    /// (times in RFC 3339 with --tz's offset).
     #[arg(long)]
     json: bool,
 }

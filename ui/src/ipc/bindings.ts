@@ -523,6 +523,52 @@ default_reminder_minutes: number | null,
  */
 time_zone: string | null, };
 
+export type AvailableTimesArgs = { duration_minutes: number, 
+/**
+ * Whole days to look at, starting tomorrow (in the user's zone).
+ */
+days: number, 
+/**
+ * The IANA zone the email's recipient reads times in.
+ */
+recipient_time_zone: string, 
+/**
+ * The user's IANA zone (the UI's); None = the calendar.time_zone setting, else UTC.
+ */
+my_time_zone: string | null, 
+/**
+ * How many times to offer (default 6).
+ */
+max_slots: number | null, };
+
+export type AvailabilitySlot = { start: number, end: number, 
+/**
+ * RFC 3339 with the offset of the zone asked about (the recipient's in the composer).
+ */
+start_local: string, end_local: string, 
+/**
+ * Higher is better (100 = nothing against it).
+ */
+score: number, 
+/**
+ * What lowered the score, in words.
+ */
+reasons: Array<string>, };
+
+export type AvailableTimes = { 
+/**
+ * In time order.
+ */
+slots: Array<AvailabilitySlot>, 
+/**
+ * One line per day in the recipient's zone, ready for the email body.
+ */
+text: string, time_zone: string, 
+/**
+ * Why nothing was found (empty when something was), in words.
+ */
+obstacles: Array<string>, };
+
 export function appStatus(): Promise<AppStatus> {
   return invoke("app_status");
 }
@@ -729,4 +775,8 @@ export function setCalendarSettings(settings: CalendarSettings): Promise<Calenda
 
 export function respondToInvitation(args: RespondInvitationArgs): Promise<null> {
   return invoke("respond_to_invitation", { args });
+}
+
+export function availableTimes(args: AvailableTimesArgs): Promise<AvailableTimes> {
+  return invoke("available_times", { args });
 }

@@ -235,8 +235,8 @@ impl Query {
 pub struct Slot {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
-    /// Higher is better: 100 minus penalties (see [`Reason`]) minus one per day after
-    /// the first free day.
+    /// Higher is better: 100 minus penalties (see [`Reason`]) minus one per local day
+    /// (organizer's zone) after the first day with a slot.
     pub score: i32,
     pub reasons: Vec<Reason>,
 }

@@ -1,7 +1,7 @@
 //! Ranking: every candidate start gets 100 points minus a penalty per soft preference it
-//! breaks, minus one point per day after the first candidate's day, so a clean slot a few
-//! days later beats a crowded one today but not one weeks away. Checks are binary searches
-//! in each person's sorted spans, computed once per query.
+//! breaks, minus one point per local day (organizer's zone) after the first candidate's,
+//! so a clean slot a few days later beats a crowded one today but not one weeks away.
+//! Checks are binary searches in each person's sorted spans, computed once per query.
 
 use std::collections::BTreeSet;
 
@@ -125,7 +125,9 @@ pub(crate) fn score(q: &Query, starts: &[i64], from: i64, to: i64) -> Vec<Slot> 
         })
         .collect();
 
-    let first_day = starts.first().copied().unwrap_or(from);
+    // Lateness counts local days of the organizer's zone, not 24-hour chunks.
+    let local_day = |t: i64| utc(t).with_timezone(&q.zone).date_naive();
+    let first_day = local_day(starts.first().copied().unwrap_or(from));
     let mut out: Vec<Slot> = starts
         .iter()
         .map(|&s| {
@@ -160,7 +162,8 @@ pub(crate) fn score(q: &Query, starts: &[i64], from: i64, to: i64) -> Vec<Slot> 
                 }
             }
             let penalty: i32 = reasons.iter().map(Reason::penalty).sum();
-            let late_days = i32::try_from((s - first_day) / 86_400).unwrap_or(i32::MAX / 2);
+            let late_days =
+                i32::try_from((local_day(s) - first_day).num_days()).unwrap_or(i32::MAX / 2);
             Slot {
                 start: utc(s),
                 end: utc(e),

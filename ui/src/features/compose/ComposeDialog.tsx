@@ -19,6 +19,7 @@ import { ErrorNote } from "../../components/ErrorNote";
 import { Icon } from "../../components/Icon";
 import { Spinner } from "../../components/Spinner";
 import { addressFieldError, formatAddressList, parseAddressList } from "./addresses";
+import { AvailableTimesButton } from "./AvailableTimesButton";
 import { BodyEditor, type BodyMode } from "./BodyEditor";
 import { htmlForEditor, htmlFromEditor, htmlToPlainText, textToHtml } from "./editorHtml";
 import { fileToBase64, formatSize, MAX_ATTACHMENT_BYTES, newContentId, totalBytes } from "./files";
@@ -261,6 +262,17 @@ export function ComposeDialog({ initial, onClose, onSent }: Props) {
     edited();
   };
 
+  /** Adds a block of plain text at the end of the body, in either editor. */
+  const appendText = (block: string) => {
+    if (mode === "plain") {
+      setText((t) => (t.trim() ? `${t.replace(/\s+$/, "")}\n\n${block}\n` : `${block}\n`));
+    } else if (editorRef.current) {
+      const escape = (line: string) => line.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+      editorRef.current.insertAdjacentHTML("beforeend", block.split("\n").map((l) => `<p>${escape(l)}</p>`).join(""));
+    }
+    edited();
+  };
+
   const field = (name: Field, label: string) => (
     <>
       <label htmlFor={ids[name]}>{label}</label>
@@ -414,6 +426,7 @@ export function ComposeDialog({ initial, onClose, onSent }: Props) {
               }}
             />
           </label>
+          <AvailableTimesButton onInsert={appendText} />
           {attachments.length > 0 && (
             <ul className="compose__attachments" data-testid="compose-attachments" aria-label="Attachments">
               {attachments.map((a, i) => (
