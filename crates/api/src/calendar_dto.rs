@@ -247,4 +247,7 @@ pub struct CalendarSettings {
     pub default_reminder_minutes: Option<i64>,
     /// The IANA zone floating times and reminders are read in (default: UTC).
     pub time_zone: Option<String>,
+    /// My working hours in that zone, one spec per entry ("Mon-Fri 09:00-12:00,13:00-17:30");
+    /// meeting times are only suggested inside them.
+    pub working_hours: Vec<String>,
 }

@@ -2,6 +2,9 @@
 
 use switchboard_calendar::Tz;
 
+use switchboard_calendar::availability::WorkingHours;
+
+use crate::availability::{DEFAULT_WORKING_HOURS, WORKING_HOURS_KEY};
 use crate::calendar_edit::MEETING_TEMPLATE_SETTING;
 use crate::dto::CalendarSettings;
 use crate::reminders::{DEFAULT_REMINDER_SETTING, TIME_ZONE_SETTING};
@@ -18,6 +21,10 @@ impl Api {
                 Some(v) => v.parse().ok(),
             },
             time_zone: self.store.setting(TIME_ZONE_SETTING).await?,
+            working_hours: match self.store.setting(WORKING_HOURS_KEY).await? {
+                Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+                None => vec![DEFAULT_WORKING_HOURS.to_owned()],
+            },
         })
     }
 
@@ -44,10 +51,25 @@ impl Api {
                 ));
             }
         }
-        if let Some(z) = s.time_zone.as_deref() {
-            z.parse::<Tz>()
-                .map_err(|_| ApiError::invalid(format!("unknown time zone {z:?}")))?;
+        let zone = match s.time_zone.as_deref() {
+            Some(z) => z
+                .parse::<Tz>()
+                .map_err(|_| ApiError::invalid(format!("unknown time zone {z:?}")))?,
+            None => Tz::UTC,
+        };
+        let hours: Vec<String> = s
+            .working_hours
+            .iter()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .collect();
+        if hours.is_empty() {
+            return Err(ApiError::invalid(
+                "working hours are needed (for example Mon-Fri 09:00-17:00)",
+            ));
         }
+        WorkingHours::parse(zone, &hours)
+            .map_err(|e| ApiError::invalid(format!("working hours: {e}")))?;
         self.store
             .set_setting(MEETING_TEMPLATE_SETTING, link.unwrap_or(""))
             .await?;
@@ -60,6 +82,8 @@ impl Api {
         if let Some(z) = s.time_zone.as_deref() {
             self.store.set_setting(TIME_ZONE_SETTING, z).await?;
         }
+        let json = serde_json::to_string(&hours).unwrap_or_else(|_| "[]".into());
+        self.store.set_setting(WORKING_HOURS_KEY, &json).await?;
         self.calendar_settings().await
     }
 }

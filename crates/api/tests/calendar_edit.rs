@@ -392,6 +392,7 @@ async fn calendar_settings_are_checked_and_a_custom_link_needs_one() {
     let (api, _clock) = open(&dir.path().join("data")).await;
     let defaults = api.calendar_settings().await.unwrap();
     assert_eq!(defaults.default_reminder_minutes, Some(10));
+    assert_eq!(defaults.working_hours, ["Mon-Fri 09:00-17:00"]);
     let file = dir.path().join("weekly.ics");
     std::fs::write(&file, WEEKLY).unwrap();
     api.import_ics(&file, "me", "Work").await.unwrap();
@@ -414,6 +415,14 @@ async fn calendar_settings_are_checked_and_a_custom_link_needs_one() {
             time_zone: Some("Mars/Olympus".into()),
             ..defaults.clone()
         },
+        CalendarSettings {
+            working_hours: vec!["Mon-Fri 17:00-09:00".into()],
+            ..defaults.clone()
+        },
+        CalendarSettings {
+            working_hours: Vec::new(),
+            ..defaults.clone()
+        },
     ] {
         assert!(api.set_calendar_settings(bad).await.is_err());
     }
@@ -422,10 +431,12 @@ async fn calendar_settings_are_checked_and_a_custom_link_needs_one() {
             meeting_link_template: Some("https://zoom.example/j/42".into()),
             default_reminder_minutes: None,
             time_zone: Some("Europe/Berlin".into()),
+            working_hours: vec!["Mon-Thu 08:00-16:00".into(), " ".into()],
         })
         .await
         .unwrap();
     assert_eq!(saved.default_reminder_minutes, None);
+    assert_eq!(saved.working_hours, ["Mon-Thu 08:00-16:00"]);
     let uid = api.save_event(zoom).await.unwrap().uid;
     let list = instances(&api).await;
     let event = list.iter().find(|e| e.uid == uid).unwrap();

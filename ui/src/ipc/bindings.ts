@@ -521,7 +521,12 @@ default_reminder_minutes: number | null,
 /**
  * The IANA zone floating times and reminders are read in (default: UTC).
  */
-time_zone: string | null, };
+time_zone: string | null, 
+/**
+ * My working hours in that zone, one spec per entry ("Mon-Fri 09:00-12:00,13:00-17:30");
+ * meeting times are only suggested inside them.
+ */
+working_hours: Array<string>, };
 
 export type AvailableTimesArgs = { duration_minutes: number, 
 /**

@@ -59,7 +59,12 @@ const defaults: Record<string, Handler> = {
   apply_mail_action: () => null,
   get_undo_send_secs: () => 10,
   invitation_of_message: () => null,
-  calendar_settings: () => ({ meeting_link_template: null, default_reminder_minutes: null, time_zone: null }),
+  calendar_settings: () => ({
+    meeting_link_template: null,
+    default_reminder_minutes: null,
+    time_zone: null,
+    working_hours: ["Mon-Fri 09:00-17:00"],
+  }),
 };
 
 export interface Backend {

@@ -23,12 +23,16 @@ describe("Settings → Calendar", () => {
           meeting_link_template: "https://zoom.us/j/42",
           default_reminder_minutes: 15,
           time_zone: "Europe/Berlin",
+          working_hours: ["Mon-Thu 08:00-16:00", "Fri 08:00-12:00"],
         }) satisfies CalendarSettings,
     });
     const section = await screen.findByTestId("calendar-settings");
     expect(input(await within(section).findByTestId("meeting-link")).value).toBe("https://zoom.us/j/42");
     expect(input(within(section).getByTestId("default-reminder")).value).toBe("15");
     expect(within(section).getByTestId("calendar-zone-button").textContent).toContain("Europe/Berlin");
+    expect((within(section).getByTestId("working-hours") as HTMLTextAreaElement).value).toBe(
+      "Mon-Thu 08:00-16:00\nFri 08:00-12:00",
+    );
   });
 
   it("suggests the system zone when none is saved, and saves what was chosen", async () => {
@@ -52,6 +56,7 @@ describe("Settings → Calendar", () => {
           meeting_link_template: "https://meet.example.test/me",
           default_reminder_minutes: 10,
           time_zone: "Asia/Tokyo",
+          working_hours: ["Mon-Fri 09:00-17:00"],
         },
       },
     ]);
@@ -63,6 +68,7 @@ describe("Settings → Calendar", () => {
         meeting_link_template: "https://zoom.us/j/42",
         default_reminder_minutes: 30,
         time_zone: "UTC",
+        working_hours: ["Mon-Fri 09:00-17:00"],
       }),
       set_calendar_settings: (a) => a?.settings,
     });
@@ -72,7 +78,14 @@ describe("Settings → Calendar", () => {
     await user.click(within(section).getByTestId("save-calendar-settings"));
     await within(section).findByTestId("calendar-settings-saved");
     expect(backend.callsTo("set_calendar_settings")).toEqual([
-      { settings: { meeting_link_template: null, default_reminder_minutes: null, time_zone: "UTC" } },
+      {
+        settings: {
+          meeting_link_template: null,
+          default_reminder_minutes: null,
+          time_zone: "UTC",
+          working_hours: ["Mon-Fri 09:00-17:00"],
+        },
+      },
     ]);
   });
 

@@ -51,12 +51,13 @@ export function CalendarSettingsSection() {
 
 function CalendarSettingsForm({ saved }: { saved: CalendarSettings }) {
   const queryClient = useQueryClient();
-  const ids = { link: useId(), reminder: useId() };
+  const ids = { link: useId(), reminder: useId(), hours: useId() };
   const [link, setLink] = useState(saved.meeting_link_template ?? "");
   const [reminder, setReminder] = useState<number | null>(saved.default_reminder_minutes);
   const [zone, setZone] = useState<string>(
     saved.time_zone && isValidZone(saved.time_zone) ? saved.time_zone : systemZone(),
   );
+  const [hours, setHours] = useState((saved.working_hours ?? []).join("\n"));
   const [linkError, setLinkError] = useState<string | null>(null);
   const [savedNote, setSavedNote] = useState(false);
   // The moment the zones' abbreviations are shown for (they differ in summer and winter).
@@ -69,6 +70,7 @@ function CalendarSettingsForm({ saved }: { saved: CalendarSettings }) {
       setLink(kept.meeting_link_template ?? "");
       setReminder(kept.default_reminder_minutes);
       if (kept.time_zone) setZone(kept.time_zone);
+      setHours((kept.working_hours ?? []).join("\n"));
       setSavedNote(true);
     },
   });
@@ -84,6 +86,10 @@ function CalendarSettingsForm({ saved }: { saved: CalendarSettings }) {
       meeting_link_template: trimmed === "" ? null : trimmed,
       default_reminder_minutes: reminder,
       time_zone: zone,
+      working_hours: hours
+        .split("\n")
+        .map((h) => h.trim())
+        .filter((h) => h !== ""),
     });
   };
   const changed = () => setSavedNote(false);
@@ -157,6 +163,25 @@ function CalendarSettingsForm({ saved }: { saved: CalendarSettings }) {
           <p className="form-hint">
             Events written without a zone (floating times) and reminders are read in this zone.
             {!saved.time_zone && " Not chosen yet: your system's zone is suggested."}
+          </p>
+        </div>
+
+        <label htmlFor={ids.hours}>Working hours</label>
+        <div>
+          <textarea
+            id={ids.hours}
+            className="input calendar-settings__hours"
+            rows={2}
+            data-testid="working-hours"
+            value={hours}
+            onChange={(e) => {
+              setHours(e.target.value);
+              changed();
+            }}
+          />
+          <p className="form-hint">
+            One line per rule, in the zone above, for example <code>Mon-Fri 09:00-12:00,13:00-17:30</code>. Meeting
+            times are only suggested inside them.
           </p>
         </div>
       </div>
