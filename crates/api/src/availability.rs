@@ -274,7 +274,14 @@ impl Api {
             .into_iter()
             .filter(|r| calendars.is_empty() || calendars.contains(&r.calendar_name))
             .collect();
-        Ok(busy_from(&rows, from, to, own_busy_kind))
+        let mut busy = busy_from(&rows, from, to, own_busy_kind);
+        // The CalDAV servers' own view (what another client added since the last sync).
+        let (from_t, to_t) = (
+            chrono::DateTime::from_timestamp_millis(from).unwrap_or_default(),
+            chrono::DateTime::from_timestamp_millis(to).unwrap_or_default(),
+        );
+        busy.extend(self.caldav_busy(calendars, from_t, to_t).await?);
+        Ok(busy)
     }
 
     async fn attendee_busy(&self, email: &str, from: i64, to: i64) -> ApiResult<Vec<Busy>> {

@@ -475,3 +475,58 @@ RRULE:FREQ=MONTHLY;COUNT=2\r\nSUMMARY:Offsite\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n
     );
     assert!(list.iter().all(|i| i.broken.is_none()), "{list:?}");
 }
+
+#[tokio::test]
+async fn availability_counts_what_the_caldav_server_knows_before_a_sync() {
+    use switchboard_api::availability::AvailabilityRequest;
+    let radicale = Radicale::start().unwrap();
+    radicale.create_calendar("work").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (api, _clock) = open(&dir.path().join("data")).await;
+    api.add_caldav_account(CalDavAccountInput {
+        name: "dav".into(),
+        url: radicale.base_url(),
+        user: radicale.user().into(),
+        password: radicale.password().into(),
+    })
+    .await
+    .unwrap();
+    api.sync_calendars_once(None).await.unwrap();
+    // Another client books Tuesday 10:00-12:00 UTC after our last sync.
+    radicale
+        .put_event(
+            "work",
+            "late",
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//EN\r\nBEGIN:VEVENT\r\nUID:late\r\n\
+             DTSTAMP:20260101T000000Z\r\nDTSTART:20260310T100000Z\r\nDTEND:20260310T120000Z\r\n\
+             SUMMARY:Booked elsewhere\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        )
+        .unwrap();
+    assert!(instances(&api).await.is_empty(), "not synced yet");
+    let answer = api
+        .find_availability(&AvailabilityRequest {
+            calendars: Vec::new(),
+            from: "2026-03-10T09:00:00Z".into(),
+            to: "2026-03-10T13:00:00Z".into(),
+            duration_minutes: 60,
+            step_minutes: 60,
+            time_zone: "UTC".into(),
+            working_hours: vec!["Mon-Fri 09:00-17:00".into()],
+            buffer_minutes: 0,
+            min_notice_minutes: 0,
+            max_per_day: None,
+            holidays_ics: None,
+            attendees: Vec::new(),
+            limit: None,
+            now: Some("2026-03-01T00:00:00Z".into()),
+        })
+        .await
+        .unwrap();
+    let mut starts: Vec<String> = answer.slots.iter().map(|s| s.start_local.clone()).collect();
+    starts.sort();
+    assert_eq!(
+        starts,
+        ["2026-03-10T09:00:00+00:00", "2026-03-10T12:00:00+00:00"],
+        "10:00 and 11:00 are taken on the server"
+    );
+}

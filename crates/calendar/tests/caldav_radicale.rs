@@ -256,3 +256,53 @@ async fn a_time_range_query_finds_recurring_events_by_their_instances() {
     assert_eq!(hrefs, [radicale.event_path("work", "weekly")]);
     assert!(found[0].data.contains("RRULE:FREQ=WEEKLY"));
 }
+
+#[tokio::test]
+async fn free_busy_comes_from_the_server_with_recurrence_expanded() {
+    let radicale = Radicale::start().expect("Radicale starts");
+    radicale.create_calendar("work").expect("work");
+    // Mondays 09:00 Berlin from January: 08:00 UTC in winter, 07:00 UTC once DST began.
+    // (With its VTIMEZONE, as RFC 5545 asks: without one Radicale keeps the winter offset.)
+    let weekly = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n\
+        BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n\
+        BEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n\
+        TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\n\
+        BEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n\
+        TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n\
+        BEGIN:VEVENT\r\nUID:weekly\r\n\
+        DTSTAMP:20260101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20260105T090000\r\nDURATION:PT1H\r\n\
+        RRULE:FREQ=WEEKLY\r\nSUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    radicale
+        .put_event("work", "weekly", weekly)
+        .expect("weekly");
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let busy = client(&radicale)
+        .free_busy(
+            &radicale.calendar_path("work"),
+            at("2026-03-23T00:00:00Z"),
+            at("2026-04-04T00:00:00Z"),
+        )
+        .await
+        .expect("free-busy-query");
+    let got: Vec<(String, String)> = busy
+        .iter()
+        .map(|(s, e, _)| (s.to_rfc3339(), e.to_rfc3339()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "2026-03-23T08:00:00+00:00".to_string(),
+                "2026-03-23T09:00:00+00:00".to_string()
+            ),
+            (
+                "2026-03-30T07:00:00+00:00".to_string(),
+                "2026-03-30T08:00:00+00:00".to_string()
+            ),
+        ]
+    );
+}
