@@ -248,7 +248,13 @@ pub(crate) fn fold(text: &str) -> String {
     out
 }
 
-/// TEXT escaping (RFC 5545 §3.3.11).
+/// Appends `text` as one folded content line (see [`fold`]).
+pub(crate) fn push_line(out: &mut String, text: &str) {
+    out.push_str(&fold(text));
+}
+
+/// TEXT escaping (RFC 5545 §3.3.11); other control characters, which TEXT cannot hold,
+/// become spaces.
 pub(crate) fn escape_text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
@@ -258,6 +264,7 @@ pub(crate) fn escape_text(value: &str) -> String {
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
             '\r' => {}
+            c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }

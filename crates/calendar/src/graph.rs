@@ -22,6 +22,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
+
+use crate::doc::{escape_text as escape, param_value as param, push_line as line};
 use serde::{Deserialize, Serialize};
 
 pub use write::{
@@ -285,51 +287,6 @@ pub fn instant(dt: &DateTimeTimeZone) -> Result<DateTime<Utc>, GraphMapError> {
         .earliest()
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_else(|| Utc.from_utc_datetime(&local)))
-}
-
-/// RFC 5545 TEXT escaping.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A parameter value, quoted when it holds `:;,`; DQUOTE and controls removed.
-fn param(value: &str) -> String {
-    let clean: String = value
-        .chars()
-        .filter(|c| *c != '"' && !c.is_control())
-        .collect();
-    if clean.contains([':', ';', ',']) {
-        format!("\"{clean}\"")
-    } else {
-        clean
-    }
-}
-
-/// Appends one content line folded at 75 octets (RFC 5545 §3.1).
-fn line(out: &mut String, text: &str) {
-    let mut width = 0;
-    for c in text.chars() {
-        let len = c.len_utf8();
-        if width + len > 75 {
-            out.push_str("\r\n ");
-            width = 1;
-        }
-        out.push(c);
-        width += len;
-    }
-    out.push_str("\r\n");
 }
 
 /// Text from an HTML body: tags dropped, paragraphs and breaks as newlines, the common
