@@ -10,9 +10,8 @@ use support::*;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Output, Stdio};
-use std::time::Duration;
-use switchboard_testkit::{wait_until, Radicale};
+use std::process::{Output, Stdio};
+use switchboard_testkit::Radicale;
 
 type Row = (String, String, i64);
 
@@ -35,17 +34,6 @@ fn add_account(data: &Path, server: &Radicale, password: &str) -> Output {
         .write_all(format!("{password}\n").as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
-}
-
-fn calendar_sync(data: &Path) -> Child {
-    cli()
-        .arg("--data-dir")
-        .arg(data)
-        .args(["calendar", "sync", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
 }
 
 /// A VCALENDAR with events `range`, summaries tagged with `version`.
@@ -80,52 +68,6 @@ fn local_rows(data: &Path) -> BTreeSet<Row> {
     })
 }
 
-fn stored_events(data: &Path) -> usize {
-    with_store(data, async |store| {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM events")
-            .fetch_one(store.pool())
-            .await
-            .unwrap() as usize
-    })
-}
-
-/// Starts `calendar sync`, kills it with SIGKILL once the local copy has changed from
-/// `before` but is not yet `target`, and says whether the kill landed mid-sync.
-fn kill_mid_sync(data: &Path, before: &BTreeSet<Row>, target: &BTreeSet<Row>) -> bool {
-    let mut child = calendar_sync(data);
-    let mut landed = false;
-    let _ = wait_until(
-        "the calendar sync to store its first batches",
-        Duration::from_secs(120),
-        || {
-            if child.try_wait().ok().flatten().is_some() {
-                return true;
-            }
-            // Counting is cheap; compare whole sets only once rows moved.
-            if stored_events(data) == before.len() && local_rows(data) == *before {
-                return false;
-            }
-            let now = local_rows(data);
-            if now != *before && now != *target {
-                landed = true;
-            }
-            true
-        },
-    );
-    let _ = child.kill(); // SIGKILL
-    let _ = child.wait();
-    landed
-}
-
-fn sync_to_completion(data: &Path) {
-    let out = calendar_sync(data).wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn kill_9_during_initial_and_incremental_calendar_sync_loses_and_doubles_nothing() {
     let server = Radicale::start().unwrap();
@@ -141,8 +83,8 @@ fn kill_9_during_initial_and_incremental_calendar_sync_loses_and_doubles_nothing
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let mut landed = kill_mid_sync(&data, &BTreeSet::new(), &first);
-    sync_to_completion(&data);
+    let mut landed = kill_mid_calendar_sync(&data, &BTreeSet::new(), &first, local_rows);
+    run_to_completion(calendar_sync_child(&data));
     assert_eq!(local_rows(&data), first);
 
     // Another client drops 100 events, edits 100 and adds 100; kill that pass too.
@@ -152,8 +94,8 @@ fn kill_9_during_initial_and_incremental_calendar_sync_loses_and_doubles_nothing
     text.push_str(rest_text.split_once("PRODID:-//Other//EN\r\n").unwrap().1);
     second.extend(rest);
     server.put_calendar("work", &text).unwrap();
-    landed |= kill_mid_sync(&data, &first, &second);
-    sync_to_completion(&data);
+    landed |= kill_mid_calendar_sync(&data, &first, &second, local_rows);
+    run_to_completion(calendar_sync_child(&data));
     let local = local_rows(&data);
     assert_eq!(local.len(), 600);
     assert_eq!(local, second);
@@ -189,10 +131,10 @@ fn a_server_that_went_away_fails_the_pass_clearly_and_keeps_the_local_copy() {
     assert!(add_account(&data, &server, server.password())
         .status
         .success());
-    sync_to_completion(&data);
+    run_to_completion(calendar_sync_child(&data));
     drop(server);
 
-    let out = calendar_sync(&data).wait_with_output().unwrap();
+    let out = calendar_sync_child(&data).wait_with_output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot reach the CalDAV server"), "{err}");

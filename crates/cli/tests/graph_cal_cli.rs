@@ -12,8 +12,8 @@ use serde_json::json;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Stdio};
-use switchboard_testkit::{wait_until, GraphFake, GraphFakeOptions};
+use std::process::Stdio;
+use switchboard_testkit::{GraphFake, GraphFakeOptions};
 
 type Row = (String, i64);
 
@@ -90,51 +90,6 @@ fn local_rows(data: &Path) -> BTreeSet<Row> {
     })
 }
 
-fn calendar_sync(data: &Path) -> Child {
-    cli()
-        .arg("--data-dir")
-        .arg(data)
-        .args(["calendar", "sync", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Starts `calendar sync`, kills it with SIGKILL once the local copy has moved from
-/// `before` but is not yet `target`, and says whether the kill landed mid-pass.
-fn kill_mid_sync(data: &Path, before: &BTreeSet<Row>, target: &BTreeSet<Row>) -> bool {
-    let mut child = calendar_sync(data);
-    let mut landed = false;
-    let _ = wait_until(
-        "the calendar sync to store its first pages",
-        std::time::Duration::from_secs(120),
-        || {
-            if child.try_wait().ok().flatten().is_some() {
-                return true;
-            }
-            let now = local_rows(data);
-            if now == *before {
-                return false;
-            }
-            landed = now != *target;
-            true
-        },
-    );
-    let _ = child.kill(); // SIGKILL
-    let _ = child.wait();
-    landed
-}
-
-fn sync_to_completion(data: &Path) {
-    let out = calendar_sync(data).wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn kill_9_during_initial_and_incremental_graph_calendar_sync_loses_and_doubles_nothing() {
     let fake = GraphFake::start(GraphFakeOptions {
@@ -150,8 +105,8 @@ fn kill_9_during_initial_and_incremental_graph_calendar_sync_loses_and_doubles_n
     let first = server_rows(&fake);
     assert_eq!(first.len(), 1400);
 
-    let mut landed = kill_mid_sync(&data, &BTreeSet::new(), &first);
-    sync_to_completion(&data);
+    let mut landed = kill_mid_calendar_sync(&data, &BTreeSet::new(), &first, local_rows);
+    run_to_completion(calendar_sync_child(&data));
     assert_eq!(local_rows(&data), first);
 
     // Another client renames one series and adds another; kill that pass too.
@@ -160,8 +115,8 @@ fn kill_9_during_initial_and_incremental_graph_calendar_sync_loses_and_doubles_n
     daily(&fake, "Lunch", 700);
     let second = server_rows(&fake);
     assert_eq!(second.len(), 2100);
-    landed |= kill_mid_sync(&data, &first, &second);
-    sync_to_completion(&data);
+    landed |= kill_mid_calendar_sync(&data, &first, &second, local_rows);
+    run_to_completion(calendar_sync_child(&data));
     assert_eq!(local_rows(&data), second);
     assert!(landed, "neither kill landed in the middle of a pass");
     assert!(fake.calendar_contract_violations().unwrap().is_empty());

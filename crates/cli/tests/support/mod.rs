@@ -45,21 +45,25 @@ pub fn stored_count(data: &Path) -> usize {
     })
 }
 
-/// Starts `sync --once`, kills it with SIGKILL once it has stored some but not all of
-/// `target` messages, and says whether the kill landed mid-sync.
-pub fn kill_mid_sync(data: &Path, before: usize, target: usize) -> bool {
-    let mut child = sync_child(data);
+/// Kills `child` with SIGKILL as soon as `moved` sees it change the store: `None` while
+/// nothing changed, `Some(mid)` once something did (`mid`: the work is not complete yet).
+/// Says whether the kill landed in the middle.
+pub fn kill_once_moved(mut child: Child, mut moved: impl FnMut() -> Option<bool>) -> bool {
     let mut landed = false;
     let _ = wait_until(
         "the sync to store its first batches",
         Duration::from_secs(120),
         || {
-            let n = stored_count(data);
-            if n > before && n < target {
-                landed = true;
+            if child.try_wait().ok().flatten().is_some() {
                 return true;
             }
-            n >= target || child.try_wait().ok().flatten().is_some()
+            match moved() {
+                None => false,
+                Some(mid) => {
+                    landed = mid;
+                    true
+                }
+            }
         },
     );
     let _ = child.kill(); // SIGKILL
@@ -67,11 +71,51 @@ pub fn kill_mid_sync(data: &Path, before: usize, target: usize) -> bool {
     landed
 }
 
-pub fn sync_to_completion(data: &Path) {
-    let out = sync_child(data).wait_with_output().unwrap();
+/// Starts `sync --once`, kills it with SIGKILL once it has stored some but not all of
+/// `target` messages, and says whether the kill landed mid-sync.
+pub fn kill_mid_sync(data: &Path, before: usize, target: usize) -> bool {
+    kill_once_moved(sync_child(data), || {
+        let n = stored_count(data);
+        (n > before).then_some(n < target)
+    })
+}
+
+/// Runs `child` to its end and fails the test unless it succeeded.
+pub fn run_to_completion(child: Child) {
+    let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// `calendar sync --json` on the workspace.
+pub fn calendar_sync_child(data: &Path) -> Child {
+    cli()
+        .arg("--data-dir")
+        .arg(data)
+        .args(["calendar", "sync", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Starts `calendar sync`, kills it with SIGKILL once `rows` of the store have moved from
+/// `before` (and are not yet `target`), and says whether the kill landed mid-pass.
+pub fn kill_mid_calendar_sync<R: PartialEq>(
+    data: &Path,
+    before: &R,
+    target: &R,
+    rows: impl Fn(&Path) -> R,
+) -> bool {
+    kill_once_moved(calendar_sync_child(data), || {
+        let now = rows(data);
+        (now != *before).then(|| now != *target)
+    })
+}
+
+pub fn sync_to_completion(data: &Path) {
+    run_to_completion(sync_child(data));
 }
